@@ -1,0 +1,240 @@
+"""The ``groundswell`` command: a thin layer over the Python API (see ``groundswell.Store``).
+
+Every subcommand has ``--help`` with an example; errors are one line, without tracebacks.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+import orjson
+from rich.console import Console
+
+from groundswell import __version__
+from groundswell.store import DEFAULT_DB, Store, StoreError
+
+out = Console()
+err = Console(stderr=True)
+
+db_option = click.option(
+    "--db", type=click.Path(dir_okay=False), default=DEFAULT_DB, show_default=True,
+    envvar="GROUNDSWELL_DB", help="Store file (DuckDB). Env: GROUNDSWELL_DB.",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
+
+
+def friendly_errors(fn):
+    """Turn expected failures into one clear line and exit code 1 (2 for usage)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (StoreError, FileNotFoundError, IsADirectoryError, PermissionError,
+                KeyError) as exc:
+            message = exc.args[0] if exc.args else str(exc)
+            err.print(f"[red]error:[/] {message}", highlight=False)
+            sys.exit(1)
+        except OSError as exc:
+            err.print(f"[red]error:[/] {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+            sys.exit(1)
+
+    return wrapper
+
+
+def open_store(db: str, read_only: bool = False) -> Store:
+    store = Store(db, read_only=read_only)
+    if store.created:
+        err.print(f"Created store [bold]{Path(db).resolve()}[/]", highlight=False)
+    return store
+
+
+def emit_json(data) -> None:
+    click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS,
+                            default=str).decode())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="groundswell")
+def main() -> None:
+    """Measure the magnitude and spread of a hashtag campaign such as #MeToo.
+
+    \b
+    Quick start:
+      groundswell simulate --posts 100000 -o metoo.jsonl
+      groundswell ingest metoo.jsonl
+      groundswell report --tag metoo
+    """
+
+
+@main.command()
+@db_option
+@json_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@friendly_errors
+def ingest(db: str, as_json: bool, paths: tuple[str, ...]) -> None:
+    """Read Twitter v2 (twarc2) or v1.1 JSON lines into the store.
+
+    PATHS are files (plain, .gz or .zst, detected from their bytes) or - for stdin. The format
+    is recognised line by line. Malformed lines are quarantined with file, line and reason;
+    deletes and compliance events remove posts. Re-running the same ingest changes nothing.
+
+    \b
+    Example:
+      groundswell ingest --db metoo.duckdb tweets-*.jsonl.gz
+      twarc2 search '#metoo' | groundswell ingest -
+    """
+    from groundswell.progress import byte_progress
+
+    with open_store(db) as store:
+        sizes = [Path(p).stat().st_size for p in paths if p != "-" and Path(p).is_file()]
+        total = sum(sizes) if len(sizes) == len(paths) else None
+        with byte_progress(total, "ingest", err) as (on_bytes, on_posts):
+            summary = store.ingest(list(paths), progress=on_bytes, posts_progress=on_posts)
+    if as_json:
+        emit_json(summary.as_dict())
+        return
+    rate = summary.posts_seen / summary.seconds if summary.seconds else 0
+    out.print(
+        f"[bold]{summary.files}[/] file(s), [bold]{summary.lines:,}[/] lines: "
+        f"[green]{summary.posts_added:,} posts added[/], {summary.duplicates:,} duplicates, "
+        f"[yellow]{summary.quarantined:,} quarantined[/], {summary.deleted:,} deleted"
+        + (f" ({summary.already_deleted:,} already deleted)" if summary.already_deleted else "")
+        + f" in {summary.seconds:.1f}s ({rate:,.0f} posts/s)", highlight=False,
+    )
+    for reason, n in summary.skipped.items():
+        out.print(f"  skipped {n:,}: {reason}", highlight=False)
+    if summary.quarantined:
+        out.print(f"  see them with: groundswell quarantine --db {db}", highlight=False)
+
+
+@main.command()
+@db_option
+@json_option
+@click.option("--tag", "tags", multiple=True, metavar="TAG",
+              help="Only posts carrying this hashtag (repeatable; # optional, any case).")
+@click.option("--metric", "metrics", multiple=True, metavar="NAME",
+              help="Only this metric (repeatable). See `groundswell metrics`.")
+@friendly_errors
+def report(db: str, as_json: bool, tags: tuple[str, ...], metrics: tuple[str, ...]) -> None:
+    """Print the campaign's magnitude: posts by kind, accounts, peak hour, milestones, tags.
+
+    \b
+    Example:
+      groundswell report --tag metoo
+      groundswell report --tag metoo --json | jq .magnitude.accounts
+    """
+    with open_store(db, read_only=True) as store:
+        results = store.report(tags, list(metrics) or None)
+    if as_json:
+        flat = dict(results.get("magnitude", {}))
+        flat.update({k: v for k, v in results.items() if k != "magnitude"})
+        emit_json(flat)
+        return
+    from groundswell.report.console import print_report
+
+    print_report(results, out)
+
+
+@main.command()
+@db_option
+@json_option
+@click.option("--top", default=25, show_default=True, help="How many tags (0 = all).")
+@friendly_errors
+def hashtags(db: str, as_json: bool, top: int) -> None:
+    """List hashtags (normalized: #MeToo = #metoo = #ＭｅＴｏｏ) by distinct posts and accounts.
+
+    \b
+    Example:
+      groundswell hashtags --top 10
+    """
+    with open_store(db, read_only=True) as store:
+        rows = store.hashtags(top or None).to_dict("records")
+    if as_json:
+        emit_json(rows)
+        return
+    from groundswell.report.console import print_rows
+
+    print_rows(rows, "Hashtags", out)
+
+
+@main.command()
+@db_option
+@json_option
+@click.option("--limit", default=20, show_default=True, help="How many lines to show.")
+@friendly_errors
+def quarantine(db: str, as_json: bool, limit: int) -> None:
+    """Show quarantined lines: file, line and the reason they were set aside."""
+    with open_store(db, read_only=True) as store:
+        total = store.count("quarantine")
+        rows = store.con.execute(
+            "SELECT source, line, reason, raw_excerpt FROM quarantine "
+            "ORDER BY source, line LIMIT ?", [limit]).fetchall()
+    records = [dict(zip(("source", "line", "reason", "raw_excerpt"), r, strict=True))
+               for r in rows]
+    if as_json:
+        emit_json({"total": total, "lines": records})
+        return
+    from groundswell.report.console import print_rows
+
+    print_rows(records, f"Quarantine ({total:,} lines)", out)
+
+
+@main.command()
+def metrics() -> None:
+    """List the available metrics (built in and from plugins)."""
+    from groundswell.metrics import registry
+
+    for metric in registry().values():
+        out.print(f"[bold]{metric.name}[/] — {metric.title}: {metric.description}",
+                  highlight=False)
+
+
+@main.command()
+@click.option("--posts", "-n", default=100_000, show_default=True, help="Posts to generate.")
+@click.option("--format", "fmt", type=click.Choice(["twitter-v2", "twitter-v1"]),
+              default="twitter-v2", show_default=True)
+@click.option("--seed", default=0, show_default=True, help="Same seed, same bytes.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Output file (.jsonl; .gz compresses). Ground truth goes beside it.")
+@click.option("--truth", type=click.Path(dir_okay=False), default=None,
+              help="Ground-truth JSON path [default: OUTPUT with .truth.json].")
+@friendly_errors
+def simulate(posts: int, fmt: str, seed: int, output: str, truth: str | None) -> None:
+    """Generate a realistic #MeToo-like campaign in a real platform format.
+
+    Writes what twarc2 (v2) or the v1.1 streaming API would have written, plus the ground truth
+    it planted (participants, posts by kind, tag counts...) for checking the pipeline.
+
+    \b
+    Example:
+      groundswell simulate --posts 1000000 --format twitter-v1 --seed 7 -o big.jsonl.gz
+    """
+    from groundswell.progress import count_progress
+    from groundswell.simulate import simulate as run_simulation
+
+    with count_progress(posts, "simulate", err) as advance:
+        result = run_simulation(posts, fmt=fmt, seed=seed, out=output, truth=truth,
+                                progress=advance)
+    out.print(f"Wrote {result['posts']:,} posts ({result['lines']:,} lines) to {output}",
+              highlight=False)
+
+
+@main.command()
+@click.option("--posts", "-n", default=200_000, show_default=True, help="Posts to simulate.")
+@click.option("--dir", "workdir", default="demo", show_default=True,
+              type=click.Path(file_okay=False), help="Where the demo files go.")
+@click.option("--seed", default=2017, show_default=True)
+@friendly_errors
+def demo(posts: int, workdir: str, seed: int) -> None:
+    """Simulate a #MeToo-like campaign, ingest it, print the report and write an HTML page."""
+    from groundswell.demo import run_demo
+
+    run_demo(posts=posts, workdir=Path(workdir), seed=seed, out=out, err=err)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,209 @@
+"""Ingestion: files → records → sources → batches → the store.
+
+Why batches of tuples: building Python objects per post is the cost that dominates ingest, so
+sources emit plain tuples and a batch hands them to DuckDB as Arrow columns, one transaction
+per batch. Duplicates are removed twice: inside a batch by a dict keyed on the post id (twarc2
+pages repeat referenced tweets constantly) and against the store by primary keys. Memory is one
+batch, whatever the file size.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import orjson
+
+from groundswell.readers import InputFile, TruncatedInput, iter_lines
+from groundswell.sources import RecordError, detect
+from groundswell.text import normalize_tag
+
+if TYPE_CHECKING:
+    from groundswell.store import Store
+
+BATCH_POSTS = 50_000
+EXCERPT = 200
+
+
+class Batch:
+    """Rows collected from a run of lines; implements :class:`groundswell.sources.Emitter`."""
+
+    def __init__(self) -> None:
+        self.posts: dict[tuple[str, str], tuple] = {}
+        self.hashtags: list[tuple] = []
+        self.mentions: list[tuple] = []
+        self.accounts: dict[tuple[str, str], tuple] = {}
+        self.deletions: list[tuple] = []
+        self.quarantine: dict[tuple[str, int], tuple] = {}
+        self.skipped: Counter[str] = Counter()
+        self.posts_seen = 0
+        self.file = ""
+        self.line = 0
+        self._problems: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.posts) + len(self.deletions)
+
+    # -- Emitter ---------------------------------------------------------------------------
+    def post(self, platform, post_id, author_id, created_at, text, lang, kind, reply_to_post_id,
+             reply_to_author_id, repost_of_post_id, quote_of_post_id, conversation_id,
+             hashtags, mentions) -> None:
+        self.posts_seen += 1
+        key = (platform, post_id)
+        if key in self.posts:
+            return
+        self.posts[key] = (platform, post_id, author_id, created_at, text, lang, kind,
+                           reply_to_post_id, reply_to_author_id, repost_of_post_id,
+                           quote_of_post_id, conversation_id, self.file, self.line)
+        seen: set[str] = set()
+        for written in hashtags:
+            tag = normalize_tag(written)
+            if tag and tag not in seen:
+                seen.add(tag)
+                self.hashtags.append((platform, post_id, tag, written))
+        handles: set[str] = set()
+        for handle, mentioned_id in mentions:
+            if handle not in handles:
+                handles.add(handle)
+                self.mentions.append((platform, post_id, handle, mentioned_id))
+
+    def account(self, platform, author_id, handle, display_name, followers, verified,
+                created_at, observed_at) -> None:
+        key = (platform, author_id)
+        old = self.accounts.get(key)
+        if old is not None and old[7] is not None and (observed_at is None or observed_at < old[7]):
+            return  # keep the most recent snapshot of the account
+        self.accounts[key] = (platform, author_id, handle, display_name, followers, verified,
+                              created_at, observed_at)
+
+    def delete(self, platform, post_id, deleted_at, reason) -> None:
+        self.deletions.append((platform, post_id, deleted_at, reason, self.file, self.line))
+        self.posts.pop((platform, post_id), None)
+
+    def skip(self, reason: str) -> None:
+        self.skipped[reason] += 1
+
+    def problem(self, reason: str) -> None:
+        self._problems.append(reason)
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    def quarantine_line(self, reason: str, raw: bytes) -> None:
+        excerpt = raw[:EXCERPT].decode("utf-8", errors="replace")
+        self.quarantine[(self.file, self.line)] = (self.file, self.line, reason, excerpt)
+
+    def flush_problems(self, raw: bytes) -> None:
+        if self._problems:
+            reason = "; ".join(self._problems[:5])
+            if len(self._problems) > 5:
+                reason += f"; and {len(self._problems) - 5} more"
+            self.quarantine_line(reason, raw)
+            self._problems.clear()
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest run did; printed by the CLI, returned by the API, logged in the store."""
+
+    files: int = 0
+    lines: int = 0
+    posts_seen: int = 0
+    posts_added: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    deleted: int = 0
+    already_deleted: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def handle_line(batch: Batch, raw: bytes) -> None:
+    """Decode one line and hand it to the source that recognises its shape."""
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        batch.quarantine_line(f"not valid JSON: {exc}", raw)
+        return
+    records = obj if isinstance(obj, list) else [obj]
+    for record in records:
+        if not isinstance(record, dict):
+            batch.quarantine_line(f"a JSON {type(record).__name__}, not an object", raw)
+            return
+        source = detect(record)
+        if source is None:
+            keys = ", ".join(list(record)[:6]) or "none"
+            batch.quarantine_line(f"unknown record shape (keys: {keys})", raw)
+            continue
+        try:
+            source.parse(record, batch)
+        except RecursionError:
+            batch.problem(f"{source.name}: nested too deeply")
+        except (RecordError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            batch.problem(f"{source.name}: {exc}")
+    batch.flush_problems(raw)
+
+
+def ingest(
+    store: Store,
+    paths: Sequence[str | os.PathLike[str]],
+    progress: Callable[[int], None] | None = None,
+    posts_progress: Callable[[int], None] | None = None,
+    batch_posts: int = BATCH_POSTS,
+) -> IngestSummary:
+    """Ingest files (``-`` is stdin) into ``store``; idempotent, streaming, never loses a line.
+
+    ``progress`` receives raw bytes consumed; ``posts_progress`` receives posts seen.
+    """
+    inputs = [InputFile.from_arg(p) for p in paths]  # fail fast on a missing file
+    summary = IngestSummary(files=len(inputs))
+    started = datetime.now(UTC).replace(tzinfo=None)
+    clock = time.perf_counter()
+    skipped: Counter[str] = Counter()
+    batch = Batch()
+
+    def flush() -> None:
+        nonlocal batch
+        added, deleted, tombstoned = store.write_batch(batch)
+        summary.posts_seen += batch.posts_seen
+        summary.posts_added += added
+        summary.deleted += deleted
+        summary.already_deleted += tombstoned
+        summary.quarantined += len(batch.quarantine)
+        skipped.update(batch.skipped)
+        if posts_progress is not None:
+            posts_progress(batch.posts_seen)
+        batch = Batch()
+
+    for source in inputs:
+        batch.file = source.name
+        try:
+            for lineno, raw in iter_lines(source, progress):
+                summary.lines += 1
+                batch.line = lineno
+                handle_line(batch, raw)
+                if len(batch) >= batch_posts:
+                    flush()
+                    batch.file = source.name
+        except TruncatedInput as exc:
+            batch.line = batch.line + 1
+            batch.quarantine_line(str(exc), b"")
+        flush()
+
+    summary.duplicates = summary.posts_seen - summary.posts_added - summary.already_deleted
+    summary.skipped = dict(skipped.most_common())
+    summary.seconds = round(time.perf_counter() - clock, 3)
+    store.log_ingest((
+        uuid.uuid4().hex, started, datetime.now(UTC).replace(tzinfo=None),
+        orjson.dumps([i.name for i in inputs]).decode(), summary.lines, summary.posts_seen,
+        summary.posts_added, summary.duplicates, summary.quarantined, summary.deleted,
+        orjson.dumps(summary.skipped).decode(),
+    ))
+    return summary

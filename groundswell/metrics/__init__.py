@@ -1,0 +1,61 @@
+"""Metrics: one module per question, each declaring what it is so one registry drives the CLI,
+``--json`` and the report sections (the way 4CAT's processors declare themselves).
+
+A metric is an Ibis expression over the canonical tables, so the same code runs on DuckDB and
+on Spark. Each module exposes ``METRIC``; outside packages add metrics through the
+``groundswell.metrics`` entry-point group.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
+from importlib.metadata import entry_points
+from typing import Any
+
+from groundswell.metrics.scope import Scope, Tables
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A registered metric.
+
+    ``compute(tables, scope)`` returns JSON-ready data (a dict or a list of dicts).
+    ``needs`` names the tables it reads, so a backend missing one can say so up front.
+    ``order`` places its section in reports (lower first).
+    """
+
+    name: str
+    title: str
+    description: str
+    needs: tuple[str, ...]
+    compute: Callable[[Tables, Scope], Any]
+    order: int = 100
+    options: dict[str, str] = field(default_factory=dict)
+
+
+@cache
+def registry() -> dict[str, Metric]:
+    found: list[Metric] = []
+    for info in pkgutil.iter_modules(__path__):
+        module = import_module(f"{__name__}.{info.name}")
+        if isinstance(getattr(module, "METRIC", None), Metric):
+            found.append(module.METRIC)
+    found.extend(ep.load() for ep in entry_points(group="groundswell.metrics"))
+    return {m.name: m for m in sorted(found, key=lambda m: (m.order, m.name))}
+
+
+def run(tables: Tables, scope: Scope, names: list[str] | None = None) -> dict[str, Any]:
+    """Compute the named metrics (all by default) and return ``{name: result}``."""
+    metrics = registry()
+    chosen = names or list(metrics)
+    unknown = [n for n in chosen if n not in metrics]
+    if unknown:
+        raise KeyError(f"unknown metric(s): {', '.join(unknown)}; known: {', '.join(metrics)}")
+    return {name: metrics[name].compute(tables, scope) for name in chosen}
+
+
+__all__ = ["Metric", "Scope", "Tables", "registry", "run"]

@@ -1,0 +1,21 @@
+"""Hashtag table: every normalized tag with the posts and accounts that carry it."""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+
+from groundswell.metrics.scope import KEY, Tables
+
+
+def hashtag_table(tables: Tables, top: int | None = 50) -> pd.DataFrame:
+    """Tags ranked by distinct posts; ``top=None`` returns them all."""
+    joined = tables.post_hashtags.join(tables.posts.select(*KEY, "author_id"), KEY)
+    ranked = (
+        joined.group_by("tag")
+        .aggregate(posts=joined.post_id.nunique(), accounts=joined.author_id.nunique())
+        .order_by([ibis.desc("posts"), "tag"])
+    )
+    if top is not None:
+        ranked = ranked.limit(top)
+    return ranked.to_pandas()

@@ -1,0 +1,1 @@
+"""Outputs: terminal tables (``console``) and the HTML page (``html``)."""

@@ -1,0 +1,124 @@
+"""The canonical schema: one set of tables every source writes and every metric reads.
+
+Why one schema: sources differ wildly (Twitter v1.1, v2, later Bluesky and Mastodon), but a
+campaign question ("how many people joined?") must be asked once. Keys are always
+``(platform, id)`` because ids are only unique within a platform. Timestamps are naive
+``TIMESTAMP`` values that are *always UTC*: naive UTC is the one representation that DuckDB,
+Parquet and Spark all round-trip without time-zone surprises.
+
+``docs/schema.md`` documents every column; keep the two in step.
+"""
+
+from __future__ import annotations
+
+#: Bumped whenever a table or column changes meaning. A store written by a newer version
+#: is refused with a clear error instead of being silently misread.
+SCHEMA_VERSION = 1
+
+#: Post kinds, in the priority used when a post is several things at once
+#: (a retweet of a reply is a repost; a reply that quotes is a reply).
+KINDS = ("original", "reply", "quote", "repost")
+
+TABLES: dict[str, str] = {
+    "meta": """
+        CREATE TABLE IF NOT EXISTS meta (
+            key   VARCHAR PRIMARY KEY,
+            value VARCHAR
+        )""",
+    "posts": """
+        CREATE TABLE IF NOT EXISTS posts (
+            platform            VARCHAR NOT NULL,
+            post_id             VARCHAR NOT NULL,
+            author_id           VARCHAR,
+            created_at          TIMESTAMP,
+            text                VARCHAR,
+            lang                VARCHAR,
+            kind                VARCHAR NOT NULL,
+            reply_to_post_id    VARCHAR,
+            reply_to_author_id  VARCHAR,
+            repost_of_post_id   VARCHAR,
+            quote_of_post_id    VARCHAR,
+            conversation_id     VARCHAR,
+            source_file         VARCHAR,
+            source_line         BIGINT,
+            PRIMARY KEY (platform, post_id)
+        )""",
+    "accounts": """
+        CREATE TABLE IF NOT EXISTS accounts (
+            platform      VARCHAR NOT NULL,
+            author_id     VARCHAR NOT NULL,
+            handle        VARCHAR,
+            display_name  VARCHAR,
+            followers     BIGINT,
+            verified      BOOLEAN,
+            created_at    TIMESTAMP,
+            observed_at   TIMESTAMP,
+            PRIMARY KEY (platform, author_id)
+        )""",
+    "post_hashtags": """
+        CREATE TABLE IF NOT EXISTS post_hashtags (
+            platform     VARCHAR NOT NULL,
+            post_id      VARCHAR NOT NULL,
+            tag          VARCHAR NOT NULL,
+            tag_written  VARCHAR NOT NULL,
+            PRIMARY KEY (platform, post_id, tag)
+        )""",
+    "mentions": """
+        CREATE TABLE IF NOT EXISTS mentions (
+            platform              VARCHAR NOT NULL,
+            post_id               VARCHAR NOT NULL,
+            handle                VARCHAR NOT NULL,
+            mentioned_author_id   VARCHAR,
+            PRIMARY KEY (platform, post_id, handle)
+        )""",
+    "deletions": """
+        CREATE TABLE IF NOT EXISTS deletions (
+            platform     VARCHAR NOT NULL,
+            post_id      VARCHAR NOT NULL,
+            deleted_at   TIMESTAMP,
+            reason       VARCHAR,
+            source_file  VARCHAR,
+            source_line  BIGINT,
+            PRIMARY KEY (platform, post_id)
+        )""",
+    "quarantine": """
+        CREATE TABLE IF NOT EXISTS quarantine (
+            source       VARCHAR NOT NULL,
+            line         BIGINT NOT NULL,
+            reason       VARCHAR NOT NULL,
+            raw_excerpt  VARCHAR,
+            PRIMARY KEY (source, line)
+        )""",
+    "ingests": """
+        CREATE TABLE IF NOT EXISTS ingests (
+            run_id         VARCHAR PRIMARY KEY,
+            started_at     TIMESTAMP,
+            finished_at    TIMESTAMP,
+            sources        VARCHAR,
+            lines          BIGINT,
+            posts_seen     BIGINT,
+            posts_added    BIGINT,
+            duplicates     BIGINT,
+            quarantined    BIGINT,
+            deleted        BIGINT,
+            skipped        VARCHAR
+        )""",
+}
+
+#: Column order of the rows sources emit (tuples, for speed) per table.
+POST_COLUMNS = (
+    "platform", "post_id", "author_id", "created_at", "text", "lang", "kind",
+    "reply_to_post_id", "reply_to_author_id", "repost_of_post_id", "quote_of_post_id",
+    "conversation_id", "source_file", "source_line",
+)
+ACCOUNT_COLUMNS = (
+    "platform", "author_id", "handle", "display_name", "followers", "verified",
+    "created_at", "observed_at",
+)
+HASHTAG_COLUMNS = ("platform", "post_id", "tag", "tag_written")
+MENTION_COLUMNS = ("platform", "post_id", "handle", "mentioned_author_id")
+DELETION_COLUMNS = ("platform", "post_id", "deleted_at", "reason", "source_file", "source_line")
+QUARANTINE_COLUMNS = ("source", "line", "reason", "raw_excerpt")
+
+#: Tables whose rows hang off a post and must vanish with it (compliance deletes).
+POST_DERIVED_TABLES = ("post_hashtags", "mentions")

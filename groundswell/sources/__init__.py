@@ -1,0 +1,31 @@
+"""Input formats. Each module exposes ``SOURCE``; :func:`registry` lists them in the order
+records are offered to them (most specific shape first).
+
+Outside packages add formats through the ``groundswell.sources`` entry-point group: the entry
+point names a module-level :class:`~groundswell.sources.base.Source`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.metadata import entry_points
+
+from groundswell.sources import twitter_v1, twitter_v2
+from groundswell.sources.base import Emitter, RecordError, Source
+
+__all__ = ["Emitter", "RecordError", "Source", "registry", "detect"]
+
+
+@cache
+def registry() -> tuple[Source, ...]:
+    builtin = (twitter_v1.SOURCE, twitter_v2.SOURCE)
+    plugins = tuple(ep.load() for ep in entry_points(group="groundswell.sources"))
+    return plugins + builtin
+
+
+def detect(obj: dict) -> Source | None:
+    """The first source that recognises this record's shape, or None."""
+    for source in registry():
+        if source.claims(obj):
+            return source
+    return None

@@ -1,0 +1,120 @@
+"""The one interface every input format implements.
+
+A source is a small module that recognises the JSON records of one format and turns them
+into canonical rows. Ingestion (``groundswell.ingest``) owns files, lines, batching and the
+store; a source only ever sees one decoded record at a time and talks to an :class:`Emitter`.
+That keeps adding a format to one new module plus its test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+
+class RecordError(ValueError):
+    """A record of a known shape that cannot be used (missing id, wrong type...).
+
+    Raised by sources; ingestion quarantines the line with the message as the reason.
+    """
+
+
+class Emitter(Protocol):
+    """Where a source sends what it found in one record."""
+
+    def post(
+        self,
+        platform: str,
+        post_id: str,
+        author_id: str | None,
+        created_at: datetime | None,
+        text: str | None,
+        lang: str | None,
+        kind: str,
+        reply_to_post_id: str | None,
+        reply_to_author_id: str | None,
+        repost_of_post_id: str | None,
+        quote_of_post_id: str | None,
+        conversation_id: str | None,
+        hashtags: list[str],
+        mentions: list[tuple[str, str | None]],
+    ) -> None: ...
+
+    def account(
+        self,
+        platform: str,
+        author_id: str,
+        handle: str | None,
+        display_name: str | None,
+        followers: int | None,
+        verified: bool | None,
+        created_at: datetime | None,
+        observed_at: datetime | None,
+    ) -> None: ...
+
+    def delete(
+        self, platform: str, post_id: str, deleted_at: datetime | None, reason: str | None
+    ) -> None: ...
+
+    def skip(self, reason: str) -> None:
+        """A record recognised as *not* a post (a user, a list, a count, a limit notice)."""
+
+    def problem(self, reason: str) -> None:
+        """Part of a record was unusable; the rest was kept. The line is quarantined."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A registered input format: a name, a shape test and a parser."""
+
+    name: str
+    platform: str
+    description: str
+    claims: Any  # Callable[[dict], bool]: cheap test on the record's top-level keys
+    parse: Any  # Callable[[dict, Emitter], None]
+
+
+def utc_naive(dt: datetime) -> datetime:
+    """Aware datetime → naive UTC, the store's one timestamp convention."""
+    if dt.tzinfo is None:
+        return dt
+    return dt.astimezone(UTC).replace(tzinfo=None)
+
+
+def id_str(value: Any) -> str | None:
+    """Platform ids as strings: Twitter ids overflow JavaScript numbers, so strings are safe."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise RecordError(f"id is a boolean: {value!r}")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and value:
+        return value
+    raise RecordError(f"id has the wrong type: {type(value).__name__}")
+
+
+def as_int(value: Any) -> int | None:
+    """Counts such as followers; tolerate numeric strings, refuse garbage quietly as None."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value == value and abs(value) < 2**63:
+        return int(value)
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def as_str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def as_dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []

@@ -1,0 +1,246 @@
+"""The store: one DuckDB file holding the canonical tables (``groundswell.schema``).
+
+Why DuckDB: embedded (no server for a journalist's laptop), columnar and fast for the
+aggregate questions campaigns ask, and it speaks Parquet for exchange with Spark. Writes go in
+batches, each one transaction, so a crash never leaves half a batch behind and re-running an
+ingest converges on the same tables. DuckDB lets only one process write a file; a second writer
+gets :class:`StoreBusy` instead of corruption.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa
+
+from groundswell import schema
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+DEFAULT_DB = "groundswell.duckdb"
+
+
+class StoreError(RuntimeError):
+    """A store that cannot be used; the message says why and what to do, in one line."""
+
+
+class StoreBusy(StoreError):
+    """Another process holds the store's write lock."""
+
+
+_ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "BIGINT": pa.int64(),
+    "BOOLEAN": pa.bool_(),
+    "TIMESTAMP": pa.timestamp("us"),
+}
+
+
+def _arrow_schema(table: str, columns: Sequence[str]) -> pa.Schema:
+    ddl = schema.TABLES[table]
+    types = {}
+    for line in ddl.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] in columns:
+            types[parts[0]] = _ARROW_TYPES[parts[1].rstrip(",")]
+    return pa.schema([(c, types[c]) for c in columns])
+
+
+ARROW = {
+    "posts": _arrow_schema("posts", schema.POST_COLUMNS),
+    "accounts": _arrow_schema("accounts", schema.ACCOUNT_COLUMNS),
+    "post_hashtags": _arrow_schema("post_hashtags", schema.HASHTAG_COLUMNS),
+    "mentions": _arrow_schema("mentions", schema.MENTION_COLUMNS),
+    "deletions": _arrow_schema("deletions", schema.DELETION_COLUMNS),
+    "quarantine": _arrow_schema("quarantine", schema.QUARANTINE_COLUMNS),
+}
+
+
+def rows_to_arrow(table: str, rows: Sequence[tuple]) -> pa.Table:
+    """Row tuples (what sources produce cheaply) → an Arrow table DuckDB can scan zero-copy."""
+    sch = ARROW[table]
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in sch]
+    return pa.Table.from_arrays(
+        [pa.array(col, type=field.type) for col, field in zip(columns, sch, strict=True)],
+        schema=sch,
+    )
+
+
+class Store:
+    """A Groundswell store on disk. ``Store("x.duckdb")`` creates it if needed.
+
+    The Python API mirrors the CLI: ``store.ingest(paths)``, ``store.report(...)``,
+    ``store.hashtags(...)``; ``store.con`` is the raw DuckDB connection and
+    ``store.table("posts")`` an Ibis table for your own questions.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB, read_only: bool = False):
+        self.path = Path(path)
+        self.created = not self.path.exists()
+        if read_only and self.created:
+            raise StoreError(f"no store at {self.path} (run `groundswell ingest` first)")
+        if self.created and not self.path.parent.exists():
+            raise StoreError(f"cannot create store {self.path}: folder does not exist")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            message = str(exc)
+            if "lock" in message.lower():
+                raise StoreBusy(
+                    f"store is busy: another process is writing {self.path}; wait for it to "
+                    "finish (readers can use a copy, or read-only mode once it is done)"
+                ) from None
+            raise StoreError(f"cannot open store {self.path}: {message.splitlines()[0]}") from None
+        except duckdb.Error as exc:
+            raise StoreError(
+                f"cannot open store {self.path}: not a readable DuckDB file "
+                f"({str(exc).splitlines()[0]})"
+            ) from None
+        self._ibis = None
+        if read_only:
+            self._check_version()
+        else:
+            self._migrate()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        self.con.execute("BEGIN")
+        for ddl in schema.TABLES.values():
+            self.con.execute(ddl)
+        self.con.execute("COMMIT")
+        self._check_version()
+        self.con.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(schema.SCHEMA_VERSION)]
+        )
+
+    def _check_version(self) -> None:
+        try:
+            row = self.con.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'"
+            ).fetchone()
+        except duckdb.CatalogException:
+            raise StoreError(f"{self.path} is a DuckDB file but not a Groundswell store") from None
+        if row and int(row[0]) > schema.SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer Groundswell (schema {row[0]}, this version "
+                f"reads {schema.SCHEMA_VERSION}); upgrade with `pip install -U groundswell`"
+            )
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------------------------
+    def write_batch(self, batch: Any) -> tuple[int, int, int]:
+        """Apply one :class:`groundswell.ingest.Batch` atomically.
+
+        Order matters: tombstones first, so a post whose delete arrived earlier (or in the same
+        batch) is never (re)inserted; then posts and their rows; then removal of posts deleted
+        by this batch. Returns ``(posts_added, posts_deleted, posts_tombstoned)``.
+        """
+        con = self.con
+        con.execute("BEGIN")
+        try:
+            for name, rows in (
+                ("deletions", batch.deletions),
+                ("posts", list(batch.posts.values())),
+                ("post_hashtags", batch.hashtags),
+                ("mentions", batch.mentions),
+                ("accounts", list(batch.accounts.values())),
+                ("quarantine", list(batch.quarantine.values())),
+            ):
+                con.register(f"batch_{name}", rows_to_arrow(name, rows))
+            con.execute("INSERT OR IGNORE INTO deletions SELECT * FROM batch_deletions")
+            tombstoned = con.execute(
+                "SELECT count(*) FROM batch_posts SEMI JOIN deletions USING (platform, post_id)"
+            ).fetchone()[0]
+            added = con.execute(
+                "INSERT OR IGNORE INTO posts SELECT b.* FROM batch_posts b "
+                "ANTI JOIN deletions USING (platform, post_id)"
+            ).fetchone()[0]
+            for derived in schema.POST_DERIVED_TABLES:
+                con.execute(
+                    f"INSERT OR IGNORE INTO {derived} SELECT b.* FROM batch_{derived} b "
+                    "ANTI JOIN deletions USING (platform, post_id)"
+                )
+            con.execute(
+                "INSERT INTO accounts SELECT * FROM batch_accounts ON CONFLICT DO UPDATE SET "
+                "handle = coalesce(excluded.handle, accounts.handle), "
+                "display_name = coalesce(excluded.display_name, accounts.display_name), "
+                "followers = coalesce(excluded.followers, accounts.followers), "
+                "verified = coalesce(excluded.verified, accounts.verified), "
+                "created_at = coalesce(excluded.created_at, accounts.created_at), "
+                "observed_at = excluded.observed_at "
+                "WHERE accounts.observed_at IS NULL OR excluded.observed_at >= accounts.observed_at"
+            )
+            deleted = 0
+            if batch.deletions:
+                for derived in schema.POST_DERIVED_TABLES:
+                    con.execute(
+                        f"DELETE FROM {derived} WHERE (platform, post_id) IN "
+                        "(SELECT platform, post_id FROM batch_deletions)"
+                    )
+                deleted = con.execute(
+                    "DELETE FROM posts WHERE (platform, post_id) IN "
+                    "(SELECT platform, post_id FROM batch_deletions)"
+                ).fetchone()[0]
+            con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM batch_quarantine")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            for name in ("deletions", "posts", "post_hashtags", "mentions", "accounts",
+                         "quarantine"):
+                con.unregister(f"batch_{name}")
+        return added, deleted, tombstoned
+
+    def log_ingest(self, row: tuple) -> None:
+        self.con.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+
+    # -- reading ---------------------------------------------------------------------------
+    def count(self, table: str) -> int:
+        if table not in schema.TABLES:
+            raise KeyError(table)
+        return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    @property
+    def ibis(self):
+        """An Ibis backend over this store's connection: metrics are Ibis expressions."""
+        if self._ibis is None:
+            import ibis
+
+            self._ibis = ibis.duckdb.from_connection(self.con)
+        return self._ibis
+
+    def table(self, name: str) -> ir.Table:
+        return self.ibis.table(name)
+
+    # -- API mirrors of the CLI (imported lazily to keep `import groundswell` light) --------
+    def ingest(self, paths: Sequence[str | os.PathLike[str]], **options: Any):
+        from groundswell.ingest import ingest
+
+        return ingest(self, paths, **options)
+
+    def report(self, tags: Sequence[str] | None = None, metrics: list[str] | None = None) -> dict:
+        """The registered metrics over the posts carrying ``tags`` (all posts if none)."""
+        from groundswell.metrics import Scope, Tables, run
+
+        return run(Tables.from_backend(self.ibis), Scope.for_tags(tags), metrics)
+
+    def hashtags(self, top: int | None = 50):
+        """Tags ranked by distinct posts, with distinct accounts (a pandas DataFrame)."""
+        from groundswell.metrics import Tables
+        from groundswell.metrics.hashtags import hashtag_table
+
+        return hashtag_table(Tables.from_backend(self.ibis), top)
