@@ -88,7 +88,10 @@ def ingest(db: str, as_json: bool, paths: tuple[str, ...]) -> None:
       twarc2 search '#metoo' | groundswell ingest -
     """
     from groundswell.progress import byte_progress
+    from groundswell.readers import InputFile
 
+    for path in paths:  # check every input before creating or touching the store
+        InputFile.from_arg(path)
     with open_store(db) as store:
         sizes = [Path(p).stat().st_size for p in paths if p != "-" and Path(p).is_file()]
         total = sum(sizes) if len(sizes) == len(paths) else None

@@ -1,0 +1,93 @@
+"""Magnitude and co-tags checked against plain Python over the same rows."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+
+import pytest
+from helpers import corpus
+
+from groundswell import Store
+
+FILES = [("twarc2", "brexit.jsonl"), ("twarc2", "flat.jsonl"),
+         ("twitter-v1", "python_twitter_streaming_lines.jsonl"),
+         ("twitter-v1", "tweet_parser_public_api_sample.jsonl")]
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    store = Store(tmp_path_factory.mktemp("m") / "m.duckdb")
+    store.ingest([corpus(*f) for f in FILES])
+    posts = store.con.execute("SELECT post_id, author_id, created_at, kind FROM posts").fetchall()
+    tags = defaultdict(set)
+    for post_id, tag in store.con.execute("SELECT post_id, tag FROM post_hashtags").fetchall():
+        tags[post_id].add(tag)
+    return store, posts, tags
+
+
+def iso(dt: datetime) -> str:
+    return dt.isoformat(timespec="seconds") + "Z"
+
+
+def expected(posts, tags, scope: set[str]):
+    rows = [p for p in posts if not scope or tags[p[0]] & scope]
+    hours = Counter(p[2].replace(minute=0, second=0, microsecond=0) for p in rows)
+    peak = min(hours, key=lambda h: (-hours[h], h))
+    return rows, {
+        "posts": len(rows),
+        "accounts": len({p[1] for p in rows}),
+        "first_post": iso(min(p[2] for p in rows)),
+        "last_post": iso(max(p[2] for p in rows)),
+        "peak_hour": iso(peak),
+        "peak_hour_posts": hours[peak],
+        "posts_by_kind": {k: sum(p[3] == k for p in rows)
+                          for k in ("original", "reply", "quote", "repost")},
+    }
+
+
+@pytest.mark.parametrize("scope", [set(), {"brexit"}, {"brexit", "borisjohnson"}])
+def test_magnitude_matches_plain_python(loaded, scope):
+    store, posts, tags = loaded
+    _, want = expected(posts, tags, scope)
+    got = store.report(sorted(scope), ["magnitude"])["magnitude"]
+    assert {k: got[k] for k in want} == want
+
+
+def test_milestones_are_hours_to_the_nth_post(loaded):
+    store, posts, _ = loaded
+    got = store.report(None, ["magnitude"])["magnitude"]["hours_to_posts"]
+    times = sorted(p[2] for p in posts)
+    assert len(times) < 1000 and got["1000"] is None
+    # the metric itself on a smaller milestone, via the same code path
+    from groundswell.metrics import magnitude
+
+    magnitude.MILESTONES, saved = (100,), magnitude.MILESTONES
+    try:
+        small = store.report(None, ["magnitude"])["magnitude"]["hours_to_posts"]["100"]
+    finally:
+        magnitude.MILESTONES = saved
+    assert small == round((times[99] - times[0]).total_seconds() / 3600, 2)
+
+
+def test_cotags_exclude_scope_and_count_distinct_posts(loaded):
+    store, posts, tags = loaded
+    rows, _ = expected(posts, tags, {"brexit"})
+    author = {p[0]: p[1] for p in posts}
+    count, accounts = Counter(), defaultdict(set)
+    for post_id, *_ in rows:
+        for tag in tags[post_id] - {"brexit"}:
+            count[tag] += 1
+            accounts[tag].add(author[post_id])
+    want = sorted(count, key=lambda t: (-count[t], t))[:10]
+    got = store.report(["#Brexit"], ["cotags"])["cotags"]
+    assert [r["tag"] for r in got] == want
+    assert all(r["posts"] == count[r["tag"]] and r["accounts"] == len(accounts[r["tag"]])
+               for r in got)
+
+
+def test_hashtag_table(loaded):
+    store, posts, tags = loaded
+    count = Counter(t for ts in tags.values() for t in ts)
+    table = store.hashtags(top=None)
+    assert dict(zip(table["tag"], table["posts"], strict=True)) == dict(count)

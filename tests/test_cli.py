@@ -1,0 +1,70 @@
+"""The command line: help everywhere, clear errors, JSON that mirrors the API."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from helpers import corpus
+
+from groundswell.cli import main
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_subcommand_has_help(runner, command):
+    result = runner.invoke(main, [command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output and len(result.output.splitlines()) > 3
+
+
+def test_ingest_report_hashtags_json(runner, tmp_path):
+    db = str(tmp_path / "s.duckdb")
+    files = [str(corpus("twarc2", "brexit.jsonl")),
+             str(corpus("twarc2", "streaming_output_with_error.jsonl"))]
+    result = runner.invoke(main, ["ingest", "--db", db, "--json", *files])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["files"] == 2 and summary["quarantined"] == 1 and summary["posts_added"] > 0
+
+    result = runner.invoke(main, ["report", "--db", db, "--json"])
+    report = json.loads(result.stdout)
+    assert report["posts"] == summary["posts_added"]
+    assert set(report) >= {"posts", "posts_by_kind", "accounts", "first_post", "last_post",
+                           "peak_hour", "cotags"}
+    assert sum(report["posts_by_kind"].values()) == report["posts"]
+
+    tagged = json.loads(runner.invoke(main, ["report", "--db", db, "--json", "--tag",
+                                             "#BREXIT"]).stdout)
+    rows = json.loads(runner.invoke(main, ["hashtags", "--db", db, "--json"]).stdout)
+    brexit = next(r for r in rows if r["tag"] == "brexit")
+    assert tagged["posts"] == brexit["posts"] and tagged["accounts"] == brexit["accounts"]
+    assert set(rows[0]) == {"tag", "posts", "accounts"}
+
+    result = runner.invoke(main, ["quarantine", "--db", db, "--json"])
+    assert json.loads(result.stdout)["lines"][0]["line"] == 8
+
+
+def test_human_output(runner, tmp_path):
+    db = str(tmp_path / "s.duckdb")
+    result = runner.invoke(main, ["ingest", "--db", db, str(corpus("twarc2", "counts.jsonl"))])
+    assert result.exit_code == 0
+    assert "0 posts added" in result.output and "tweet counts" in result.output
+    assert "Magnitude" in runner.invoke(main, ["report", "--db", db]).output
+
+
+def test_errors_are_one_line(runner, tmp_path):
+    result = runner.invoke(main, ["ingest", "--db", str(tmp_path / "s.duckdb"),
+                                  str(tmp_path / "missing.jsonl")])
+    assert result.exit_code == 1
+    assert "no such file" in result.output and "Traceback" not in result.output
+    result = runner.invoke(main, ["report", "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1 and "no store" in result.output
+    result = runner.invoke(main, ["report", "--db", str(tmp_path / "s.duckdb"),
+                                  "--metric", "nope"])
+    assert result.exit_code == 1 and "unknown metric" in result.output
