@@ -1,0 +1,180 @@
+"""Campaign definitions: what counts as taking part, read from a small TOML file.
+
+Why a file: a campaign's boundaries (its tag and variants, the phrase people replied with, the
+call-to-action post, the window) are research decisions that should be written down, versioned
+and shared, not retyped as CLI flags. Errors name the line and the field, since the people who
+write these files are often not programmers.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from groundswell.text import normalize_tag
+
+
+class CampaignError(ValueError):
+    """An invalid campaign file; the message names the file, line and field."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    tag: str
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class Campaign:
+    name: str
+    main_tag: str
+    variants: tuple[Variant, ...] = ()
+    response_tags: tuple[str, ...] = ()
+    phrases: tuple[str, ...] = ()
+    phrases_only_in_replies_to_origin: bool = True
+    origin_platform: str = "twitter"
+    origin_post_ids: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    public_figure_followers: int = 100_000
+    public_figure_verified: bool = True
+    source: str | None = field(default=None, compare=False)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """Tags that make a post part of the campaign: the main tag and its variants."""
+        return (self.main_tag, *(v.tag for v in self.variants))
+
+    @classmethod
+    def from_tags(cls, tags: list[str] | tuple[str, ...]) -> Campaign:
+        """An ad-hoc campaign from ``--tag`` options: the first is main, others variants."""
+        normalized = [normalize_tag(t) for t in tags if normalize_tag(t)]
+        if not normalized:
+            raise CampaignError("a campaign needs at least one tag")
+        return cls(name=f"#{normalized[0]}", main_tag=normalized[0],
+                   variants=tuple(Variant(t) for t in dict.fromkeys(normalized[1:])))
+
+    @classmethod
+    def load(cls, path: str | Path) -> Campaign:
+        path = Path(path)
+        if not path.is_file():
+            raise CampaignError(f"no campaign file at {path} (create one: groundswell "
+                                "campaign init NAME)")
+        text = path.read_text(encoding="utf-8")
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise CampaignError(f"{path}: not valid TOML: {exc}") from None
+        return _Parser(path, text).campaign(data)
+
+
+class _Parser:
+    """Validates the decoded TOML, pointing at the line a bad field is on."""
+
+    def __init__(self, path: Path, text: str):
+        self.path, self.lines = path, text.splitlines()
+
+    def fail(self, dotted: str, message: str) -> CampaignError:
+        key = dotted.split(".")[-1]
+        section = ".".join(dotted.split(".")[:-1])
+        line = self._line_of(key, section)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        return CampaignError(f"{where}: field '{dotted}': {message}")
+
+    def _line_of(self, key: str, section: str) -> int | None:
+        current = ""
+        header = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+        for number, line in enumerate(self.lines, 1):
+            match = header.match(line)
+            if match:
+                current = match.group(1)
+                if not key and current == section:
+                    return number
+                continue
+            if re.match(rf"^\s*{re.escape(key)}\s*=", line) and current == section:
+                return number
+        return None
+
+    def get(self, data: dict, dotted: str, kind: type | tuple[type, ...], default: Any = None):
+        node: Any = data
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        if not isinstance(node, kind) or (kind is int and isinstance(node, bool)):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__
+                                                                           for k in kind)
+            raise self.fail(dotted, f"expected {names}, got {type(node).__name__} {node!r}")
+        return node
+
+    def tag(self, dotted: str, value: Any) -> str:
+        if not isinstance(value, str) or not normalize_tag(value).strip("#"):
+            raise self.fail(dotted, f"expected a hashtag, got {value!r}")
+        return normalize_tag(value)
+
+    def strings(self, data: dict, dotted: str) -> list[str]:
+        values = self.get(data, dotted, list, [])
+        if not all(isinstance(v, str) and v.strip() for v in values):
+            raise self.fail(dotted, "expected a list of non-empty strings")
+        return values
+
+    def time(self, data: dict, dotted: str) -> datetime | None:
+        value = self.get(data, dotted, datetime)
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise self.fail(dotted, "give a time zone, e.g. 2017-10-15T00:00:00Z")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def campaign(self, data: dict) -> Campaign:
+        known = {"name", "tags", "phrases", "origin", "window", "public_figures"}
+        for key in data:
+            if key not in known:
+                raise self.fail(key, f"unknown field (known: {', '.join(sorted(known))})")
+        name = self.get(data, "name", str)
+        if not name:
+            raise self.fail("name", "a campaign needs a name")
+        main = self.get(data, "tags.main", str)
+        if main is None:
+            raise self.fail("tags.main", "a campaign needs a main tag")
+        variants = []
+        for i, item in enumerate(self.get(data, "tags.variants", list, [])):
+            if not isinstance(item, dict) or "tag" not in item:
+                raise self.fail("tags.variants.tag", f"variant {i + 1} needs a tag")
+            lang = item.get("lang")
+            if lang is not None and not isinstance(lang, str):
+                raise self.fail("tags.variants.lang", f"expected a language code, got {lang!r}")
+            variants.append(Variant(self.tag("tags.variants.tag", item["tag"]), lang))
+        start, end = self.time(data, "window.start"), self.time(data, "window.end")
+        if start and end and end <= start:
+            raise self.fail("window.end", "the window ends before it starts")
+        followers = self.get(data, "public_figures.min_followers", int, 100_000)
+        if followers < 0:
+            raise self.fail("public_figures.min_followers", "must be 0 or more")
+        return Campaign(
+            name=name,
+            main_tag=self.tag("tags.main", main),
+            variants=tuple(variants),
+            response_tags=tuple(self.tag("tags.response", t)
+                                for t in self.strings(data, "tags.response")),
+            phrases=tuple(p.strip().lower() for p in self.strings(data, "phrases.match")),
+            phrases_only_in_replies_to_origin=self.get(
+                data, "phrases.only_in_replies_to_origin", bool, True),
+            origin_platform=self.get(data, "origin.platform", str, "twitter"),
+            origin_post_ids=tuple(self.strings(data, "origin.post_ids")),
+            start=start,
+            end=end,
+            public_figure_followers=followers,
+            public_figure_verified=self.get(data, "public_figures.verified", bool, True),
+            source=str(self.path),
+        )
+
+
+def example(name: str) -> str:
+    """The commented example behind ``groundswell campaign init NAME``."""
+    template = (Path(__file__).parent / "campaign_example.toml").read_text(encoding="utf-8")
+    return template.replace("MeToo", name).replace('"metoo"', f'"{normalize_tag(name)}"')
