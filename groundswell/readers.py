@@ -106,7 +106,8 @@ def iter_lines(
             if isinstance(exc, OSError) and not isinstance(exc, gzip.BadGzipFile) and \
                     "compressed" not in str(exc).lower() and "zstd" not in str(exc).lower():
                 raise
-            raise TruncatedInput(f"compressed stream ends early after line {lineno}: {exc}") from None
+            raise TruncatedInput(
+                f"compressed stream ends early after line {lineno}: {exc}") from None
         except Exception as exc:  # zstandard raises its own ZstdError
             if type(exc).__name__ == "ZstdError":
                 raise TruncatedInput(f"zstd stream is damaged after line {lineno}: {exc}") from None

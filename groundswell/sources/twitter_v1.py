@@ -94,7 +94,10 @@ def _status(status: dict, emit: Emitter, depth: int) -> None:
         raise RecordError(f"text is a {type(text).__name__}")
     retweeted = status.get("retweeted_status")
     quoted = status.get("quoted_status")
-    reply_to = id_str(status.get("in_reply_to_status_id_str") or status.get("in_reply_to_status_id"))
+    reply_to = id_str(
+        status.get("in_reply_to_status_id_str") or status.get("in_reply_to_status_id"))
+    reply_to_author = id_str(
+        status.get("in_reply_to_user_id_str") or status.get("in_reply_to_user_id"))
     quote_of = id_str(status.get("quoted_status_id_str") or status.get("quoted_status_id")) or (
         id_str(quoted.get("id_str") or quoted.get("id")) if isinstance(quoted, dict) else None)
     repost_of = (id_str(retweeted.get("id_str") or retweeted.get("id"))
@@ -114,7 +117,7 @@ def _status(status: dict, emit: Emitter, depth: int) -> None:
                 if isinstance(m, dict) and isinstance(m.get("screen_name"), str)]
     emit.post(
         PLATFORM, post_id, author_id, created_at, text, as_str(status.get("lang")), kind,
-        reply_to, id_str(status.get("in_reply_to_user_id_str") or status.get("in_reply_to_user_id")),
+        reply_to, reply_to_author,
         repost_of, quote_of, None, tags, mentions,
     )
     if author_id is not None:
