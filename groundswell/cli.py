@@ -36,10 +36,11 @@ def friendly_errors(fn):
         except (StoreError, FileNotFoundError, IsADirectoryError, PermissionError,
                 KeyError) as exc:
             message = exc.args[0] if exc.args else str(exc)
-            err.print(f"[red]error:[/] {message}", highlight=False)
+            err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
             sys.exit(1)
         except OSError as exc:
-            err.print(f"[red]error:[/] {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+            err.print(f"[red]error:[/] {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
+                      soft_wrap=True)
             sys.exit(1)
 
     return wrapper

@@ -65,6 +65,10 @@ def test_errors_are_one_line(runner, tmp_path):
     assert "no such file" in result.output and "Traceback" not in result.output
     result = runner.invoke(main, ["report", "--db", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 1 and "no store" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "s.duckdb").exists()  # a failed ingest creates no store
+    result = runner.invoke(main, ["ingest", "--db", str(tmp_path / "s.duckdb"),
+                                  str(corpus("twarc2", "counts.jsonl"))])
     result = runner.invoke(main, ["report", "--db", str(tmp_path / "s.duckdb"),
                                   "--metric", "nope"])
     assert result.exit_code == 1 and "unknown metric" in result.output
