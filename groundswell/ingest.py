@@ -84,7 +84,6 @@ class Batch:
 
     def delete(self, platform, post_id, deleted_at, reason) -> None:
         self.deletions.append((platform, post_id, deleted_at, reason, self.file, self.line))
-        self.posts.pop((platform, post_id), None)
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1

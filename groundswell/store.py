@@ -144,9 +144,10 @@ class Store:
     def write_batch(self, batch: Any) -> tuple[int, int, int]:
         """Apply one :class:`groundswell.ingest.Batch` atomically.
 
-        Order matters: tombstones first, so a post whose delete arrived earlier (or in the same
-        batch) is never (re)inserted; then posts and their rows; then removal of posts deleted
-        by this batch. Returns ``(posts_added, posts_deleted, posts_tombstoned)``.
+        Order matters: posts already tombstoned by an earlier batch are never (re)inserted
+        (counted as ``tombstoned``); then this batch's posts and rows go in; then this batch's
+        deletes are recorded and remove their posts, wherever in the batch they came from.
+        Returns ``(posts_added, posts_deleted, posts_tombstoned)``.
         """
         con = self.con
         con.execute("BEGIN")
@@ -160,7 +161,6 @@ class Store:
                 ("quarantine", list(batch.quarantine.values())),
             ):
                 con.register(f"batch_{name}", rows_to_arrow(name, rows))
-            con.execute("INSERT OR IGNORE INTO deletions SELECT * FROM batch_deletions")
             tombstoned = con.execute(
                 "SELECT count(*) FROM batch_posts SEMI JOIN deletions USING (platform, post_id)"
             ).fetchone()[0]
@@ -185,6 +185,7 @@ class Store:
             )
             deleted = 0
             if batch.deletions:
+                con.execute("INSERT OR IGNORE INTO deletions SELECT * FROM batch_deletions")
                 for derived in schema.POST_DERIVED_TABLES:
                     con.execute(
                         f"DELETE FROM {derived} WHERE (platform, post_id) IN "
