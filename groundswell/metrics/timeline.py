@@ -11,9 +11,7 @@ def hourly(tables: Tables, scope: Scope) -> pd.DataFrame:
     """Columns ``hour`` (UTC), ``posts``, ``cumulative_posts``; hours without posts omitted."""
     posts = scope.posts(tables)
     posts = posts.filter(posts.created_at.notnull())
-    per_hour = (
-        posts.mutate(hour=posts.created_at.truncate("h"))
-        .group_by("hour").aggregate(posts=posts.count()).order_by("hour")
-    ).to_pandas()
+    hours = posts.mutate(hour=posts.created_at.truncate("h"))
+    per_hour = hours.group_by("hour").aggregate(posts=hours.count()).order_by("hour").to_pandas()
     per_hour["cumulative_posts"] = per_hour["posts"].cumsum()
     return per_hour
