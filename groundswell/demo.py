@@ -6,12 +6,27 @@ from pathlib import Path
 
 from rich.console import Console
 
+from groundswell.campaign import Campaign, Variant
 from groundswell.metrics import Scope, Tables, run
 from groundswell.progress import byte_progress, count_progress
 from groundswell.report.console import print_report
 from groundswell.report.html import write_html
 from groundswell.simulate import simulate
 from groundswell.store import Store
+
+
+def campaign_from_truth(truth: dict) -> Campaign:
+    """The campaign the simulator planted, as a user would write it in a campaign file."""
+    planted = truth["campaign"]
+    return Campaign(
+        name="MeToo (simulated)",
+        main_tag=planted["main_tag"],
+        variants=tuple(Variant(tag, lang) for tag, lang in planted["variants"].items()),
+        response_tags=tuple(planted["response_tags"]),
+        phrases=(planted["phrase"],),
+        origin_post_ids=tuple(planted["origin_post_ids"]),
+        public_figure_followers=planted["public_figure_followers"],
+    )
 
 
 def run_demo(posts: int, workdir: Path, seed: int, out: Console, err: Console) -> dict:
@@ -30,7 +45,7 @@ def run_demo(posts: int, workdir: Path, seed: int, out: Console, err: Console) -
             f"Ingested {summary.posts_added:,} posts ({summary.duplicates:,} duplicates, "
             f"{summary.quarantined:,} quarantined lines, {summary.deleted:,} deleted) "
             f"into {db} in {summary.seconds:.1f}s", highlight=False)
-        tables, scope = Tables.from_backend(store.ibis), Scope.for_tags(["metoo"])
+        tables, scope = Tables.from_backend(store.ibis), Scope(campaign_from_truth(truth))
         results = run(tables, scope)
         print_report(results, out)
         page = write_html(workdir / "report.html", tables, scope, results)

@@ -15,7 +15,7 @@ def test_demo_end_to_end(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Magnitude" in result.output and "HTML report" in result.output
     truth = json.loads((workdir / "metoo.truth.json").read_text())
-    assert f"{truth['tag_posts']['metoo']:,}" in result.output
+    assert f"{truth['matched_posts']:,}" in result.output
     page = (workdir / "report.html").read_text()
     assert "<script" in page and "Plotly" in page
     assert "<script src=" not in page and 'src="http' not in page  # works offline

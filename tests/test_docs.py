@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 from pathlib import Path
 
@@ -16,7 +17,9 @@ def test_cli_reference_is_current():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     current = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    assert current == module.reference(), "docs/cli.md is stale: run `make docs`"
+    fresh = module.reference()
+    diff = "".join(difflib.unified_diff(current.splitlines(True), fresh.splitlines(True)))
+    assert not diff, f"docs/cli.md is stale: run `make docs`\n{diff}"
 
 
 def test_example_campaign_is_the_packaged_template():

@@ -44,8 +44,20 @@ def test_hashtags_recover_truth(pipeline):
     assert dict(zip(table["tag"], table["accounts"], strict=True)) == truth["tag_accounts"]
 
 
-def test_tag_scope_matches_truth(pipeline):
+def test_campaign_tags_scope_matches_truth(pipeline):
+    """Main tag + variants, no phrase: posts carrying them plus reposts of those."""
     truth, store, _ = pipeline
-    report = store.report(["#MeToo"], ["magnitude"])["magnitude"]
-    assert report["posts"] == truth["tag_posts"]["metoo"]
-    assert report["accounts"] == truth["tag_accounts"]["metoo"]
+    tags = [truth["campaign"]["main_tag"], *truth["campaign"]["variants"]]
+    direct = store.con.execute(
+        "SELECT DISTINCT post_id FROM post_hashtags WHERE tag IN (SELECT unnest(?))", [tags]
+    ).fetchall()
+    direct = {r[0] for r in direct}
+    posts = store.con.execute("SELECT post_id, author_id, kind, repost_of_post_id FROM posts")
+    kind = {}
+    rows = posts.fetchall()
+    kind = {r[0]: r[2] for r in rows}
+    matched = [r for r in rows if r[0] in direct
+               or (r[2] == "repost" and r[3] in direct and kind[r[3]] != "repost")]
+    report = store.report(tags, ["magnitude"])["magnitude"]
+    assert report["posts"] == len(matched)
+    assert report["accounts"] == len({r[1] for r in matched})

@@ -1,14 +1,28 @@
-"""What metrics run over: the canonical tables (on any Ibis backend) and the posts in scope."""
+"""What metrics run over: the canonical tables (on any Ibis backend) and the posts in scope.
+
+The matching rule lives here, once, for every metric and every engine. A post matches a
+campaign when, inside the campaign's window, it
+
+1. carries one of the campaign's tags (the main tag or a variant), or
+2. contains one of the campaign's phrases as whole words, case-insensitive (only in direct
+   replies to the origin post(s) when the campaign says so), or
+3. is a repost of a post matching 1 or 2 (a retweet's own text may have lost the tag to
+   Twitter's truncation; it still amplifies the campaign).
+
+Without a campaign every stored post is in scope.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import reduce
 
 import ibis
 import ibis.expr.types as ir
 
-from groundswell.text import normalize_tag
+from groundswell.campaign import Campaign
 
 KEY = ["platform", "post_id"]
 
@@ -30,35 +44,87 @@ class Tables:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which posts a report is about. No tags: every stored post.
+    """Which posts a report is about: a campaign's, or (no campaign) every stored post."""
 
-    Tags are normalized here so ``--tag MeToo`` and ``--tag metoo`` mean the same.
-    """
-
-    tags: tuple[str, ...] = ()
+    campaign: Campaign | None = None
+    pseudonym_key: bytes = field(default=b"", repr=False, compare=False)
 
     @classmethod
     def for_tags(cls, tags: list[str] | tuple[str, ...] | None) -> Scope:
-        return cls(tuple(dict.fromkeys(normalize_tag(t) for t in tags or () if t.strip("#＃ "))))
+        """``--tag A --tag B``: an ad-hoc campaign whose main tag is A and variant B."""
+        cleaned = [t for t in tags or () if t.strip("#＃ ")]
+        return cls(Campaign.from_tags(cleaned) if cleaned else None)
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return self.campaign.tags if self.campaign else ()
+
+    def window(self, tables: Tables) -> ir.Table:
+        """Posts inside the campaign's time window (all posts without a campaign)."""
+        posts = tables.posts
+        camp = self.campaign
+        if camp is None:
+            return posts
+        if camp.start is not None:
+            posts = posts.filter(posts.created_at >= camp.start)
+        if camp.end is not None:
+            posts = posts.filter(posts.created_at < camp.end)
+        return posts
+
+    def direct(self, tables: Tables) -> ir.Table:
+        """Posts matching by tag or phrase (rules 1 and 2), without reposts-of-matches."""
+        posts = self.window(tables)
+        camp = self.campaign
+        if camp is None:
+            return posts
+        tags = tables.post_hashtags
+        tagged = posts.semi_join(tags.filter(tags.tag.isin(camp.tags)).select(*KEY), KEY)
+        if not camp.phrases:
+            return tagged
+        said = reduce(lambda a, b: a | b, (posts.text.lower().re_search(phrase_pattern(p))
+                                           for p in camp.phrases))
+        if camp.phrases_only_in_replies_to_origin:
+            said = said & posts.reply_to_post_id.isin(list(camp.origin_post_ids) or [""])
+        return union(tagged, posts.filter(said.fill_null(False)))
 
     def posts(self, tables: Tables) -> ir.Table:
-        posts = tables.posts
-        if not self.tags:
-            return posts
-        tagged = tables.post_hashtags.filter(tables.post_hashtags.tag.isin(self.tags))
-        return posts.semi_join(tagged.select(*KEY), KEY)
+        """Every matching post (rules 1-3)."""
+        direct = self.direct(tables)
+        if self.campaign is None:
+            return direct
+        posts = self.window(tables)
+        parents = direct.filter(direct.kind != "repost").select(
+            "platform", repost_of_post_id="post_id")
+        reposts = posts.filter(posts.kind == "repost").semi_join(
+            parents, ["platform", "repost_of_post_id"])
+        return union(direct, reposts)
+
+
+def union(a: ir.Table, b: ir.Table) -> ir.Table:
+    """Distinct union; both sides cast to nullable types, since engines disagree on them."""
+    schema = ibis.schema({name: dtype.copy(nullable=True) for name, dtype in a.schema().items()})
+    return a.cast(schema).union(b.cast(schema), distinct=True)
+
+
+def phrase_pattern(phrase: str) -> str:
+    """Whole words, any case (the text is lowered first), any run of spaces between words."""
+    words = [re.escape(w) for w in phrase.lower().split()]
+    return r"\b" + r"\s+".join(words) + r"\b"
+
+
+def rows(expr: ir.Table) -> list[dict]:
+    """Execute a table expression into JSON-ready rows (timestamps as ISO strings)."""
+    out = expr.to_pyarrow().to_pylist()
+    for row in out:
+        for key, value in row.items():
+            if isinstance(value, datetime):
+                row[key] = iso(value)
+    return out
 
 
 def scalar(expr: ir.Scalar):
-    """Execute a scalar expression, mapping pandas' missing values to None."""
-    value = expr.execute()
-    try:
-        import pandas as pd
-
-        if value is None or pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
+    """Execute a scalar expression, mapping missing values to None."""
+    value = expr.to_pyarrow().as_py()
     return value
 
 
@@ -73,5 +139,10 @@ def iso(value) -> str | None:
     return str(value)
 
 
-def literal_tags(tags: tuple[str, ...]) -> ir.ArrayValue:
-    return ibis.literal(list(tags), type="array<string>")
+def hours_between(later: datetime | None, earlier: datetime | None) -> float | None:
+    if later is None or earlier is None:
+        return None
+    return round((later - earlier).total_seconds() / 3600, 2)
+
+
+__all__ = ["KEY", "Scope", "Tables", "ibis", "iso", "rows", "scalar", "hours_between"]

@@ -41,7 +41,7 @@ def curve_figure(tables: Tables, scope: Scope, label: str) -> go.Figure:
 
 def write_html(path: Path, tables: Tables, scope: Scope, results: dict) -> Path:
     mag = results["magnitude"]
-    label = " ".join(f"#{t}" for t in scope.tags) or "all posts"
+    label = scope.campaign.name if scope.campaign else "all posts"
     chart = curve_figure(tables, scope, label).to_html(full_html=False, include_plotlyjs=True)
     kinds = [{"kind": k, "posts": v} for k, v in mag["posts_by_kind"].items()]
     milestones = [{"posts": f"{int(n):,}", "hours from first post": h}

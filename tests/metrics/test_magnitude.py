@@ -19,7 +19,8 @@ FILES = [("twarc2", "brexit.jsonl"), ("twarc2", "flat.jsonl"),
 def loaded(tmp_path_factory):
     store = Store(tmp_path_factory.mktemp("m") / "m.duckdb")
     store.ingest([corpus(*f) for f in FILES])
-    posts = store.con.execute("SELECT post_id, author_id, created_at, kind FROM posts").fetchall()
+    posts = store.con.execute(
+        "SELECT post_id, author_id, created_at, kind, repost_of_post_id FROM posts").fetchall()
     tags = defaultdict(set)
     for post_id, tag in store.con.execute("SELECT post_id, tag FROM post_hashtags").fetchall():
         tags[post_id].add(tag)
@@ -31,7 +32,11 @@ def iso(dt: datetime) -> str:
 
 
 def expected(posts, tags, scope: set[str]):
-    rows = [p for p in posts if not scope or tags[p[0]] & scope]
+    """Posts carrying a scope tag, plus reposts of such posts (the campaign matching rule)."""
+    direct = {p[0] for p in posts if tags[p[0]] & scope}
+    kind = {p[0]: p[3] for p in posts}
+    rows = [p for p in posts if not scope or p[0] in direct
+            or (p[3] == "repost" and p[4] in direct and kind[p[4]] != "repost")]
     hours = Counter(p[2].replace(minute=0, second=0, microsecond=0) for p in rows)
     peak = min(hours, key=lambda h: (-hours[h], h))
     return rows, {
