@@ -1,0 +1,125 @@
+"""A deterministic simulator of a #MeToo-like campaign, written in real platform formats.
+
+Why: the ingest + metrics pipeline must be tested against data whose answer is known
+exactly. :func:`simulate` plants a realistic campaign, writes it the way twarc2 (Twitter
+API v2) or the v1.1 streaming API wrote real data, and returns/writes the ground truth it
+planted, computed with the same counting rules as the ingester.
+
+The campaign (details in :mod:`groundswell.simulate.model`):
+
+* 2017-10-15T20:21:00Z (default): a verified account with ~3M followers posts the call to
+  action, *without* a hashtag: "If you’ve been sexually harassed or assaulted write ‘me too’
+  as a reply to this tweet." (the truth records ``origin_tags: []``). Three hours later the
+  same account thanks everyone, with #MeToo.
+* A self-exciting cascade over ~9.5 days with a daily cycle: "me too" replies to the origin
+  (often with #MeToo), #MeToo originals with short invented stories, replies inside
+  threads, retweets and quotes. ~15 public figures (≥ 100k followers, most verified) join
+  in the first hours and draw many retweets.
+* #IBelieveYou appears 6–10 h after the origin and grows, mostly in replies. #BalanceTonPorc
+  (fr), #YoTambien (es) and #QuellaVoltaChe (it) start 1.5–3.5 days later in their language.
+* ~25% background posts (#NBA, #nowplaying, #MondayMotivation ...) at steady rates from a day
+  before the origin.
+* Hashtags in mixed case and occasional full-width forms (``＃MeToo``, ``#ＭｅＴｏｏ``), all of
+  which normalise to ``metoo``; entities always match the text exactly (code points).
+* ~0.1% of posts are deleted after being written (never one that anything references);
+  ~0.01% of lines are broken (a truncated copy of a line that is also written whole, or
+  garbage).
+
+Files: ``twitter-v2`` is what ``twarc2 search --archive`` saves (one response page of ≤ 100
+tweets per line, newest first, ``json.dumps`` style); ``twitter-v1`` is the v1.1 stream (one
+status per line, oldest first, Twitter's compact ``\\/``-escaped JSON). Small runs scale the
+cast down: public figures are ``posts // 200`` (all 15 from 3000 posts), the follow-up needs
+20 posts, deletes and broken lines start at 1000 posts.
+
+Counting rules the truth follows (the ingester's): every tweet object anywhere in the file
+is one post keyed by id (v2: ``data`` and ``includes.tweets``; v1: the status and its
+embedded ``retweeted_status``/``quoted_status``); kind is repost > reply > quote > original;
+a post's hashtags are its own entities (v1: ``extended_tweet`` when present) normalised by
+:func:`groundswell.text.normalize_tag`; a post matches if it carries ``metoo`` or a variant,
+is a reply to the origin containing "me too" as whole words, or reposts a matching post;
+participants author matching originals/replies/quotes, amplifiers only repost them.
+``notable_joiners`` lists accounts with ≥ 100k followers or verified, in order of their
+first matching post (of any kind).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from groundswell.simulate import derived, model, render, twitter_v1, twitter_v2
+from groundswell.simulate import truth as ground_truth
+from groundswell.simulate.accounts import make_accounts
+from groundswell.simulate.clock import DAY, DEFAULT_START, DailyCycle, to_ms
+from groundswell.simulate.sink import Sink, default_truth_path
+
+FORMATS = ("twitter-v2", "twitter-v1")
+
+__all__ = ["simulate", "FORMATS", "default_truth_path"]
+
+
+def simulate(posts: int, fmt: str = "twitter-v2", seed: int = 0,
+             out: str | Path = "campaign.jsonl", truth: str | Path | None = None,
+             progress: Callable[[int], None] | None = None,
+             start: datetime | None = None) -> dict[str, Any]:
+    """Write ``posts`` simulated posts to ``out`` in format ``fmt``; return the ground truth.
+
+    ``posts`` is the exact number of distinct posts a correct ingester stores (deleted posts
+    excluded). ``out`` ending in ``.gz`` (or ``.zst``) is compressed. The truth goes to
+    ``truth`` (default: ``out`` with ``.truth.json``, e.g. ``campaign.truth.json``).
+    ``progress(n)`` is called with increments that add up to ``posts``. ``start`` is the
+    origin post's time (default 2017-10-15T20:21:00Z). Same arguments → identical bytes.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if posts < 1:
+        raise ValueError("posts must be at least 1")
+    out = Path(out)
+    truth_path = Path(truth) if truth is not None else default_truth_path(out)
+    # Millions of small tuples/dicts live until the end: the cyclic GC would rescan them
+    # over and over (superlinear time) while there are no cycles to find.
+    gc_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        result = _run(posts, fmt, seed, out, progress, to_ms(start or DEFAULT_START))
+    finally:
+        if gc_enabled:
+            gc.enable()
+    truth_path.write_bytes(orjson.dumps(result, option=orjson.OPT_SORT_KEYS
+                                        | orjson.OPT_INDENT_2) + b"\n")
+    return result
+
+
+def _run(posts: int, fmt: str, seed: int, out: Path,
+         progress: Callable[[int], None] | None, t0_ms: int) -> dict[str, Any]:
+    params = model.Params()
+    seeds = np.random.SeedSequence(seed).spawn(4)
+    rng_model, rng_render, rng_write, rng_derive = (np.random.default_rng(s) for s in seeds)
+
+    n_public = min(params.n_public, posts // 200)  # the full cast from 3000 posts on
+    acc = make_accounts(rng_model, max(100, int(posts * 0.42)), n_public)
+    clock = DailyCycle(t0_ms, -(params.lead_days + 1) * DAY, (params.horizon_days + 1) * DAY)
+    camp = model.build(rng_model, posts, acc, clock, t0_ms, params)
+    rendered = render.render(rng_render, camp, acc)
+    d = derived.derive(camp, acc, rng_derive)
+    end_ms = t0_ms + int(params.horizon_days * DAY * 1000)
+    result = ground_truth.compute(camp, acc, rendered, seed=seed, fmt=fmt)
+
+    sink = Sink(out)
+    try:
+        if fmt == "twitter-v2":
+            malformed = twitter_v2.write(sink, camp, acc, rendered, d, rng_write, progress,
+                                         end_ms)
+        else:
+            malformed = twitter_v1.write(sink, camp, acc, rendered, d, rng_write, progress)
+    finally:
+        sink.close()
+    result["lines"] = sink.lines
+    result["malformed_lines"] = malformed
+    return result

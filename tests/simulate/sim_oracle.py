@@ -1,0 +1,188 @@
+"""An independent recount of a simulated file, used as the test oracle.
+
+Deliberately plain and separate from the generator: it reads only the written lines, applies
+the ingester's counting rules as stated in the brief, and derives every figure the truth file
+claims. If the generator's bookkeeping and this recount agree, the truth is what a correct
+ingester must find.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from groundswell.text import normalize_tag
+
+PHRASE = re.compile(r"\bme too\b", re.IGNORECASE)
+
+
+def read_lines(path: Path) -> list[str]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        return fh.read().split("\n")[:-1]
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Recount:
+    def __init__(self, path: Path, fmt: str, truth: dict) -> None:
+        self.fmt = fmt
+        self.posts: dict[str, dict] = {}
+        self.deleted: set[str] = set()
+        self.users: dict[str, dict] = {}
+        self.lines = 0
+        self.malformed = 0
+        camp = truth["campaign"]
+        self.origin = camp["origin_post_ids"][0]
+        self.campaign_tags = {camp["main_tag"], *camp["variants"]}
+        self.response_tag = camp["response_tags"][0]
+        for line in read_lines(path):
+            self.lines += 1
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                self.malformed += 1
+                continue
+            if fmt == "twitter-v2":
+                self._v2(obj)
+            else:
+                self._v1(obj)
+
+    # -- reading ------------------------------------------------------------------------
+    def _delete(self, post_id: str) -> None:
+        self.deleted.add(post_id)
+        self.posts.pop(post_id, None)
+
+    def _add(self, post_id: str, record: dict) -> None:
+        if post_id in self.deleted or post_id in self.posts:
+            return
+        self.posts[post_id] = record
+
+    def _v2(self, obj: dict) -> None:
+        if obj.get("action") == "delete":
+            self._delete(obj["id"])
+            return
+        for u in obj["includes"]["users"]:
+            self.users[u["id"]] = {"handle": u["username"],
+                                   "followers": u["public_metrics"]["followers_count"],
+                                   "verified": u["verified"]}
+        for t in obj["data"] + obj["includes"].get("tweets", []):
+            refs = {r["type"]: r["id"] for r in t.get("referenced_tweets", [])}
+            if "retweeted" in refs:
+                kind = "repost"
+            elif "replied_to" in refs:
+                kind = "reply"
+            elif "quoted" in refs:
+                kind = "quote"
+            else:
+                kind = "original"
+            tags = {normalize_tag(h["tag"]) for h in t.get("entities", {}).get("hashtags", [])}
+            self._add(t["id"], {
+                "kind": kind, "author": t["author_id"], "tags": tags, "text": t["text"],
+                "lang": t["lang"], "reply_to": refs.get("replied_to"),
+                "repost_of": refs.get("retweeted"),
+                "created": datetime.fromisoformat(t["created_at"].replace("Z", "+00:00"))})
+
+    def _v1(self, obj: dict) -> None:
+        if "delete" in obj:
+            self._delete(obj["delete"]["status"]["id_str"])
+            return
+        self._status(obj)
+
+    def _status(self, st: dict) -> None:
+        u = st["user"]
+        self.users[u["id_str"]] = {"handle": u["screen_name"], "followers": u["followers_count"],
+                                   "verified": u["verified"]}
+        if st.get("retweeted_status"):
+            kind = "repost"
+        elif st.get("in_reply_to_status_id_str") is not None:
+            kind = "reply"
+        elif st.get("quoted_status_id_str") or st.get("quoted_status"):
+            kind = "quote"
+        else:
+            kind = "original"
+        ext = st.get("extended_tweet")
+        ents = ext["entities"] if ext else st["entities"]
+        self._add(st["id_str"], {
+            "kind": kind, "author": u["id_str"],
+            "tags": {normalize_tag(h["text"]) for h in ents["hashtags"]},
+            "text": ext["full_text"] if ext else st["text"], "lang": st["lang"],
+            "reply_to": st.get("in_reply_to_status_id_str"),
+            "repost_of": st["retweeted_status"]["id_str"] if st.get("retweeted_status") else None,
+            "created": datetime.strptime(st["created_at"], "%a %b %d %H:%M:%S %z %Y")})
+        for key in ("retweeted_status", "quoted_status"):
+            if st.get(key):
+                self._status(st[key])
+
+    # -- figures ------------------------------------------------------------------------
+    def matched(self, post_id: str) -> bool:
+        p = self.posts[post_id]
+        if p["tags"] & self.campaign_tags:
+            return True
+        if p["kind"] == "repost":
+            return self.matched(p["repost_of"])
+        return (p["kind"] == "reply" and p["reply_to"] == self.origin
+                and PHRASE.search(p["text"]) is not None)
+
+    def figures(self) -> dict:
+        posts = self.posts
+        kinds = ("original", "reply", "repost", "quote")
+        matched = [pid for pid in posts if self.matched(pid)]
+        participants = {posts[p]["author"] for p in matched if posts[p]["kind"] != "repost"}
+        amplifiers = {posts[p]["author"] for p in matched
+                      if posts[p]["kind"] == "repost"} - participants
+        tag_posts: dict[str, int] = {}
+        tag_accounts: dict[str, set] = {}
+        first_with: dict[str, datetime] = {}
+        for p in posts.values():
+            for t in p["tags"]:
+                tag_posts[t] = tag_posts.get(t, 0) + 1
+                tag_accounts.setdefault(t, set()).add(p["author"])
+                if t not in first_with or p["created"] < first_with[t]:
+                    first_with[t] = p["created"]
+        to_origin = [p for p in posts.values()
+                     if p["kind"] == "reply" and p["reply_to"] == self.origin]
+        notable, seen = [], set()
+        for pid in sorted(matched, key=int):  # snowflake ids sort like time
+            a = posts[pid]["author"]
+            if a in seen:
+                continue
+            seen.add(a)
+            u = self.users[a]
+            if u["followers"] >= 100_000 or u["verified"]:
+                notable.append({"author_id": a, "handle": u["handle"],
+                                "followers": u["followers"],
+                                "first_post_at": _iso(posts[pid]["created"])})
+        created = [p["created"] for p in posts.values()]
+        return {
+            "posts": len(posts),
+            "posts_by_kind": {k: sum(p["kind"] == k for p in posts.values()) for k in kinds},
+            "accounts": len({p["author"] for p in posts.values()}),
+            "first_post": _iso(min(created)),
+            "last_post": _iso(max(created)),
+            "matched_posts": len(matched),
+            "matched_posts_by_kind": {k: sum(posts[p]["kind"] == k for p in matched)
+                                      for k in kinds},
+            "participants": len(participants),
+            "participant_ids": sorted(participants),
+            "amplifiers": len(amplifiers),
+            "amplifier_ids": sorted(amplifiers),
+            "tag_posts": tag_posts,
+            "tag_accounts": {t: len(s) for t, s in tag_accounts.items()},
+            "replies_to_origin": len(to_origin),
+            "replies_to_origin_with_phrase": sum(PHRASE.search(p["text"]) is not None
+                                                 for p in to_origin),
+            "notable_joiners": notable,
+            "variant_starts": {t: _iso(first_with[t]) if t in first_with else None
+                               for t in ("balancetonporc", "yotambien", "quellavoltache")},
+            "response_tag_start": (_iso(first_with[self.response_tag])
+                                   if self.response_tag in first_with else None),
+            "deleted": len(self.deleted),
+            "malformed_lines": self.malformed,
+            "lines": self.lines,
+        }
