@@ -10,6 +10,7 @@ gets :class:`StoreBusy` instead of corruption.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -116,6 +117,11 @@ class Store:
         self._check_version()
         self.con.execute(
             "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(schema.SCHEMA_VERSION)]
+        )
+        # The key behind reports' pseudonyms: random per store, so a pseudonym means nothing
+        # outside it; exported with the tables so every engine names accounts alike.
+        self.con.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('pseudonym_key', ?)", [secrets.token_hex(16)]
         )
 
     def _check_version(self) -> None:
@@ -233,11 +239,23 @@ class Store:
 
         return ingest(self, paths, **options)
 
-    def report(self, tags: Sequence[str] | None = None, metrics: list[str] | None = None) -> dict:
-        """The registered metrics over the posts carrying ``tags`` (all posts if none)."""
+    @property
+    def pseudonym_key(self) -> bytes:
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'pseudonym_key'").fetchone()
+        return bytes.fromhex(row[0]) if row else b""
+
+    def report(self, tags: Sequence[str] | None = None, metrics: list[str] | None = None,
+               campaign=None) -> dict:
+        """The registered metrics for a campaign (a :class:`~groundswell.campaign.Campaign`
+        or a campaign file's path), or for ad-hoc ``tags``, or over every post."""
+        from groundswell.campaign import Campaign
         from groundswell.metrics import Scope, Tables, run
 
-        return run(Tables.from_backend(self.ibis), Scope.for_tags(tags), metrics)
+        if isinstance(campaign, (str, os.PathLike)):
+            campaign = Campaign.load(campaign)
+        if campaign is None:
+            campaign = Scope.for_tags(tags).campaign
+        return run(Tables.from_backend(self.ibis), Scope(campaign, self.pseudonym_key), metrics)
 
     def hashtags(self, top: int | None = 50):
         """Tags ranked by distinct posts, with distinct accounts (a pandas DataFrame)."""

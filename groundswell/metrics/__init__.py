@@ -23,7 +23,8 @@ from groundswell.metrics.scope import Scope, Tables
 class Metric:
     """A registered metric.
 
-    ``compute(tables, scope)`` returns JSON-ready data (a dict or a list of dicts).
+    ``compute(ctx)`` gets a :class:`~groundswell.metrics.context.Context` (tables, scope and
+    the matching posts computed once) and returns JSON-ready data (a dict or list of dicts).
     ``needs`` names the tables it reads, so a backend missing one can say so up front.
     ``order`` places its section in reports (lower first).
     """
@@ -32,9 +33,11 @@ class Metric:
     title: str
     description: str
     needs: tuple[str, ...]
-    compute: Callable[[Tables, Scope], Any]
+    compute: Callable[[Any], Any]
     order: int = 100
     options: dict[str, str] = field(default_factory=dict)
+    #: Result keys too long for a terminal (still in ``--json`` and the HTML report).
+    console_hidden: tuple[str, ...] = ()
 
 
 @cache
@@ -55,7 +58,10 @@ def run(tables: Tables, scope: Scope, names: list[str] | None = None) -> dict[st
     unknown = [n for n in chosen if n not in metrics]
     if unknown:
         raise KeyError(f"unknown metric(s): {', '.join(unknown)}; known: {', '.join(metrics)}")
-    return {name: metrics[name].compute(tables, scope) for name in chosen}
+    from groundswell.metrics.context import Context
+
+    ctx = Context(tables, scope)
+    return {name: metrics[name].compute(ctx) for name in chosen}
 
 
 __all__ = ["Metric", "Scope", "Tables", "registry", "run"]

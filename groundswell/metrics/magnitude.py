@@ -1,62 +1,140 @@
-"""Magnitude: how many posts and how many people, when it started, peaked and scaled."""
+"""Magnitude: how many posts and how many people, how fast, and when it peaked.
+
+*Participants* authored a matching original, reply or quote: they spoke. *Amplifiers* only
+reposted matching posts. The distinction is the campaign's own: "me too" counts people who
+said it, not people who passed it on.
+"""
 
 from __future__ import annotations
 
-import ibis
+import math
+from datetime import datetime, timedelta
 
 from groundswell.metrics import Metric
-from groundswell.metrics.scope import Scope, Tables, iso, scalar
+from groundswell.metrics.context import Context
+from groundswell.metrics.scope import hours_between, iso, scalar
 from groundswell.schema import KINDS
 
 MILESTONES = (1_000, 10_000, 100_000, 1_000_000)
+EARLY_HOURS = 24
+EPOCH = datetime(1970, 1, 1)
 
 
-def compute(tables: Tables, scope: Scope) -> dict:
-    posts = scope.posts(tables)
-    totals = posts.aggregate(
-        posts=posts.count(),
-        accounts=posts.author_id.nunique(),
-        first_post=posts.created_at.min(),
-        last_post=posts.created_at.max(),
+def _nth_time(table, column: str, n: int):
+    """Time of the n-th row in time order (ties share a time, so the order is immaterial)."""
+    return scalar(table.order_by(column).limit(1, offset=n - 1)[column].max())
+
+
+def _series(ctx: Context, unit: str) -> list[dict]:
+    """Posts and new participants per hour or day, with running totals (UTC buckets)."""
+    m = ctx.matched.filter(ctx.matched.created_at.notnull())
+    buckets = m.mutate(at=m.created_at.truncate(unit))
+    posts = {r["at"]: r["n"] for r in
+             buckets.group_by("at").aggregate(n=buckets.count()).to_pyarrow().to_pylist()}
+    j = ctx.joiners.filter(ctx.joiners.first_part_at.notnull())
+    j = j.mutate(at=j.first_part_at.truncate(unit))
+    new = {r["at"]: r["n"] for r in
+           j.group_by("at").aggregate(n=j.count()).to_pyarrow().to_pylist()}
+    out, cum_posts, cum_part = [], 0, 0
+    label = "hour" if unit == "h" else "day"
+    for at in sorted(set(posts) | set(new)):
+        cum_posts += posts.get(at, 0)
+        cum_part += new.get(at, 0)
+        out.append({label: iso(at) if unit == "h" else at.date().isoformat(),
+                    "posts": posts.get(at, 0), "new_participants": new.get(at, 0),
+                    "cumulative_posts": cum_posts, "cumulative_participants": cum_part})
+    return out
+
+
+def doubling_time(ctx: Context) -> float | None:
+    """Hours for the cumulative post count to double over the first 24 h after the origin.
+
+    Least-squares slope of ln(cumulative posts) against hours since the origin, measured at
+    the end of each of the first 24 hours; ``ln 2 / slope``. None if it did not grow.
+    """
+    origin = ctx.origin_at
+    if origin is None:
+        return None
+    m = ctx.matched
+    early = m.filter((m.created_at >= origin)
+                     & (m.created_at < origin + timedelta(hours=EARLY_HOURS)))
+    origin_epoch = (origin - EPOCH).total_seconds()  # naive UTC, like the store
+    offset = ((early.created_at.epoch_seconds() - origin_epoch) / 3600).floor().cast("int64")
+    early = early.mutate(k=offset)
+    per_hour = {r["k"]: r["n"] for r in early.group_by("k")
+                .aggregate(n=early.count()).to_pyarrow().to_pylist()}
+    points, total = [], 0
+    for k in range(EARLY_HOURS):
+        total += per_hour.get(k, 0)
+        if total > 0:
+            points.append((k + 1.0, math.log(total)))
+    if len(points) < 2:
+        return None
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    slope = (sum((x - mean_x) * (y - mean_y) for x, y in points)
+             / sum((x - mean_x) ** 2 for x, _ in points))
+    return round(math.log(2) / slope, 2) if slope > 0 else None
+
+
+def compute(ctx: Context) -> dict:
+    m = ctx.matched
+    totals = m.aggregate(
+        posts=m.count(), accounts=m.author_id.nunique(),
+        first_post=m.created_at.min(), last_post=m.created_at.max(),
     ).to_pyarrow().to_pylist()[0]
     by_kind = dict.fromkeys(KINDS, 0)
-    for row in posts.group_by("kind").aggregate(n=posts.count()).to_pyarrow().to_pylist():
+    for row in m.group_by("kind").aggregate(n=m.count()).to_pyarrow().to_pylist():
         by_kind[row["kind"]] = row["n"]
-    hourly = posts.filter(posts.created_at.notnull()).mutate(
-        hour=posts.created_at.truncate("h")
-    )
-    peak = (
-        hourly.group_by("hour").aggregate(posts=hourly.count())
-        .order_by([ibis.desc("posts"), "hour"]).limit(1).to_pyarrow().to_pylist()
-    )
+    j = ctx.joiners
+    people = j.aggregate(participants=j.first_part_at.count(),
+                         amplifiers=j.first_part_at.isnull().sum()).to_pyarrow().to_pylist()[0]
+    hourly = _series(ctx, "h")
+    peak = min(hourly, key=lambda r: (-r["posts"], r["hour"])) if hourly else None
+    origin = ctx.origin_at
     first = totals["first_post"]
-    hours_to = {}
-    for n in MILESTONES:
-        if totals["posts"] < n:
-            hours_to[str(n)] = None
-            continue
-        at = scalar(posts.filter(posts.created_at.notnull()).order_by("created_at")
-                    .limit(1, offset=n - 1).created_at.max())
-        hours_to[str(n)] = round((at - first).total_seconds() / 3600, 2) if at else None
+    dated = m.filter(m.created_at.notnull())
+    parts = j.filter(j.first_part_at.notnull())
+    milestones, hours_to_posts = [], {}
+    for what, table, column, have in (("posts", dated, "created_at", totals["posts"]),
+                                      ("participants", parts, "first_part_at",
+                                       people["participants"] or 0)):
+        for n in MILESTONES:
+            at = _nth_time(table, column, n) if have >= n else None
+            milestones.append({"metric": what, "count": n, "reached_at": iso(at),
+                               "hours_from_origin": hours_between(at, origin)})
+            if what == "posts":
+                hours_to_posts[str(n)] = hours_between(at, first)
     return {
-        "tags": list(scope.tags),
+        "campaign": ctx.campaign.name if ctx.campaign else None,
+        "tags": list(ctx.scope.tags),
         "posts": totals["posts"],
         "posts_by_kind": by_kind,
         "accounts": totals["accounts"],
+        "participants": people["participants"] or 0,
+        "amplifiers": int(people["amplifiers"] or 0),
+        "origin_at": iso(origin),
         "first_post": iso(first),
         "last_post": iso(totals["last_post"]),
-        "peak_hour": iso(peak[0]["hour"]) if peak else None,
-        "peak_hour_posts": peak[0]["posts"] if peak else 0,
-        "hours_to_posts": hours_to,
+        "peak_hour": peak["hour"] if peak else None,
+        "peak_hour_posts": peak["posts"] if peak else 0,
+        "hours_to_posts": hours_to_posts,
+        "milestones": milestones,
+        "doubling_time_hours": doubling_time(ctx),
+        "daily": _series(ctx, "D"),
+        "hourly": hourly,
     }
 
 
 METRIC = Metric(
     name="magnitude",
     title="Magnitude",
-    description="Posts by kind, unique accounts, first and last post, peak hour, and hours "
-    "from the first post to 1k/10k/100k/1M posts.",
+    description="Matching posts by kind; accounts, participants (spoke) and amplifiers "
+    "(only reposted); peak hour; milestones from the origin to 1k/10k/100k/1M posts and "
+    "participants; doubling time over the first 24 h; hourly and daily series.",
     needs=("posts", "post_hashtags"),
     compute=compute,
     order=10,
+    console_hidden=("hourly",),
 )
+

@@ -26,26 +26,37 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _rows_table(rows: list[dict], title: str | None = None) -> Table:
-    table = Table(title=title, show_edge=False, header_style="bold")
+MAX_ROWS = 12
+
+
+def _rows_table(rows: list[dict], title: str | None = None, limit: int | None = None) -> Table:
+    shown = rows if limit is None or len(rows) <= limit else rows[:limit]
+    caption = f"… {len(rows) - len(shown):,} more rows (--json shows all)" \
+        if len(shown) < len(rows) else None
+    table = Table(title=title, show_edge=False, header_style="bold", caption=caption,
+                  title_justify="left", title_style="bold")
     columns = list(rows[0]) if rows else []
     for col in columns:
         table.add_column(col, justify="right" if isinstance(rows[0][col], int | float) else "left")
-    for row in rows:
+    for row in shown:
         table.add_row(*(_fmt(row.get(c)) for c in columns))
     return table
 
 
-def render_result(result: Any) -> Table | Group:
+def render_result(result: Any, hidden: tuple[str, ...] = ()) -> Table | Group:
     if isinstance(result, list):
-        return _rows_table(result) if result else Group("(none)")
+        return _rows_table(result, limit=MAX_ROWS) if result else Group("(none)")
     scalars = Table(show_header=False, show_edge=False, box=None)
     scalars.add_column(style="bold")
     scalars.add_column(justify="right")
     nested = []
     for key, value in result.items():
+        if key in hidden:
+            continue
         label = key.replace("_", " ")
-        if isinstance(value, dict):
+        if isinstance(value, dict) and any(isinstance(v, dict | list) for v in value.values()):
+            nested.append(Group(f"[bold]{label}", render_result(value)))
+        elif isinstance(value, dict):
             sub = Table(show_header=False, show_edge=False, box=None, title=label,
                         title_justify="left", title_style="bold")
             sub.add_column()
@@ -54,7 +65,7 @@ def render_result(result: Any) -> Table | Group:
                 sub.add_row(str(k), _fmt(v))
             nested.append(sub)
         elif isinstance(value, list) and value and isinstance(value[0], dict):
-            nested.append(_rows_table(value, title=label))
+            nested.append(_rows_table(value, title=label, limit=MAX_ROWS))
         elif isinstance(value, list):
             scalars.add_row(label, ", ".join(map(str, value)) or "—")
         else:
@@ -66,8 +77,11 @@ def print_report(results: dict[str, Any], console: Console | None = None) -> Non
     console = console or Console()
     metrics = registry()
     for name, result in results.items():
-        title = metrics[name].title if name in metrics else name
-        console.print(Panel(render_result(result), title=f"[bold]{title}", title_align="left"))
+        metric = metrics.get(name)
+        title = metric.title if metric else name
+        hidden = metric.console_hidden if metric else ()
+        console.print(Panel(render_result(result, hidden), title=f"[bold]{title}",
+                            title_align="left"))
 
 
 def print_rows(rows: list[dict], title: str, console: Console | None = None) -> None:

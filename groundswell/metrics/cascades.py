@@ -1,0 +1,80 @@
+"""Cascades: how far matching posts travelled by reposts and by replies.
+
+Twitter (and Bluesky, Mastodon) record every repost as pointing at the *original*, never at
+the repost a user actually saw, so repost cascades are stars (depth 1) in the data. We report
+them as such, with a note, instead of inventing a depth. Reply cascades keep their real tree
+structure, so their depth and structural virality are meaningful.
+"""
+
+from __future__ import annotations
+
+import ibis
+
+from groundswell.metrics import Metric
+from groundswell.metrics.context import Context
+from groundswell.metrics.trees import star_virality
+
+STAR_NOTE = ("every repost points to the original post in the platform's data, so repost "
+             "cascades are stars of depth 1; who reposted from whom is not recorded")
+
+
+def repost_cascades(ctx: Context) -> dict:
+    m = ctx.matched
+    roots = m.filter(m.kind != "repost").select("platform", root="post_id")
+    reposts = m.filter(m.kind == "repost")
+    joined = reposts.join(roots, [reposts.platform == roots.platform,
+                                  reposts.repost_of_post_id == roots.root])
+    per_root = joined.group_by("root").aggregate(reposts=joined.count())
+    summary = per_root.aggregate(cascades=per_root.count(),
+                                 total=per_root.reposts.sum()).to_pyarrow().to_pylist()[0]
+    top = per_root.order_by([ibis.desc("reposts"), "root"]).limit(1).to_pyarrow().to_pylist()
+    size = top[0]["reposts"] + 1 if top else 0
+    return {
+        "cascades": summary["cascades"] or 0,
+        "reposts_in_cascades": int(summary["total"] or 0),
+        "largest_size": size,
+        "largest_depth": 1 if size else 0,
+        "largest_structural_virality": star_virality(size),
+        "structure": "star",
+        "note": STAR_NOTE,
+    }
+
+
+def reply_cascades(ctx: Context) -> dict:
+    """Reply trees under matching originals and quotes (and the origin post)."""
+    forest = ctx.reply_forest
+    m = ctx.matched
+    roots = m.filter(m.kind.isin(["original", "quote"])).select("post_id").to_pyarrow()
+    candidates = set(roots["post_id"].to_pylist())
+    if ctx.campaign:
+        candidates.update(ctx.campaign.origin_post_ids)
+    grown = [r for r in candidates if forest.tree_size(r) > 1]
+    if not grown:
+        return {"cascades": 0, "largest_size": 0, "largest_depth": 0,
+                "largest_structural_virality": None, "structure": "tree"}
+    largest = min(grown, key=lambda r: (-forest.tree_size(r), r))
+    return {
+        "cascades": len(grown),
+        "largest_root_is_origin": bool(ctx.campaign and largest in ctx.campaign.origin_post_ids),
+        "largest_size": forest.tree_size(largest),
+        "largest_depth": forest.depth(largest),
+        "largest_structural_virality": forest.structural_virality(largest),
+        "deepest": max(forest.depth(r) for r in grown),
+        "structure": "tree",
+    }
+
+
+def compute(ctx: Context) -> dict:
+    return {"repost": repost_cascades(ctx), "reply": reply_cascades(ctx)}
+
+
+METRIC = Metric(
+    name="cascades",
+    title="Cascades",
+    description="Repost cascades (stars: the platform links every repost to the original) "
+    "and reply trees under matching posts: count, size, depth and structural virality "
+    "(Goel et al. 2016) of the largest.",
+    needs=("posts",),
+    compute=compute,
+    order=40,
+)

@@ -1,0 +1,91 @@
+"""The shared, computed-once inputs of a metrics run.
+
+Every metric needs "the matching posts", and evaluating the matching rule (tag semi-joins, a
+phrase regex, reposts of matches) is the most expensive step of a report. A :class:`Context`
+evaluates it once per run and caches it in the engine (a temp table on DuckDB, a cached
+DataFrame on Spark), so ten metrics cost one scan, not ten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+from functools import cached_property
+
+import ibis.expr.types as ir
+
+from groundswell.metrics.scope import Scope, Tables, scalar
+
+
+class Context:
+    def __init__(self, tables: Tables, scope: Scope):
+        self.tables = tables
+        self.scope = scope
+        self.campaign = scope.campaign
+
+    @cached_property
+    def matched(self) -> ir.Table:
+        """All posts matching the scope (see :mod:`groundswell.metrics.scope`)."""
+        return self.scope.posts(self.tables).cache()
+
+    @cached_property
+    def joiners(self) -> ir.Table:
+        """One row per account in scope: when it first matched, and whether as a participant.
+
+        ``first_at``: first matching post of any kind; ``first_part_at``: first matching
+        original, reply or quote (NULL for amplifiers, who only reposted).
+        """
+        m = self.matched
+        part_time = (m.kind != "repost").ifelse(m.created_at, None)
+        return m.group_by(["platform", "author_id"]).aggregate(
+            first_at=m.created_at.min(), first_part_at=part_time.min()
+        ).cache()
+
+    @cached_property
+    def origin_at(self) -> datetime | None:
+        """When the call to action was posted; else the first matching post."""
+        posts = self.tables.posts
+        ids = list(self.campaign.origin_post_ids) if self.campaign else []
+        if ids:
+            found = scalar(posts.filter(posts.post_id.isin(ids)).created_at.min())
+            if found is not None:
+                return found
+        return scalar(self.matched.created_at.min())
+
+    def is_public_figure(self, followers: int | None, verified: bool | None) -> bool:
+        """Public figures may be named in reports; everyone else gets a pseudonym."""
+        threshold = self.campaign.public_figure_followers if self.campaign else 100_000
+        by_badge = self.campaign.public_figure_verified if self.campaign else True
+        return (followers or 0) >= threshold or (by_badge and bool(verified))
+
+    def public_figure_filter(self, accounts: ir.Table) -> ir.BooleanValue:
+        threshold = self.campaign.public_figure_followers if self.campaign else 100_000
+        by_badge = self.campaign.public_figure_verified if self.campaign else True
+        cond = accounts.followers.fill_null(0) >= threshold
+        if by_badge:
+            cond = cond | accounts.verified.fill_null(False)
+        return cond
+
+    def pseudonym(self, platform: str, author_id: str) -> str:
+        """A keyed pseudonym: stable within a store, meaningless without the store's key."""
+        digest = hmac.new(self.scope.pseudonym_key, f"{platform}:{author_id}".encode(),
+                          hashlib.sha256).hexdigest()
+        return f"acct-{digest[:10]}"
+
+    def name(self, platform: str, author_id: str, handle: str | None,
+             followers: int | None, verified: bool | None) -> str:
+        if handle and self.is_public_figure(followers, verified):
+            return f"@{handle}"
+        return self.pseudonym(platform, author_id)
+
+    @cached_property
+    def reply_forest(self):
+        """Every reply link inside the window, as a :class:`~groundswell.metrics.trees.Forest`."""
+        from groundswell.metrics.trees import Forest
+
+        window = self.scope.window(self.tables)
+        edges = window.filter(window.reply_to_post_id.notnull()).select(
+            "post_id", "reply_to_post_id").to_pyarrow()
+        return Forest.from_edges(zip(edges["post_id"].to_pylist(),
+                                     edges["reply_to_post_id"].to_pylist(), strict=True))

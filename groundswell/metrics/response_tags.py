@@ -1,0 +1,61 @@
+"""Response tags: tags that answer the campaign (#IBelieveYou answering #MeToo).
+
+Lift says whether a response tag travels *with* the campaign more than chance would have it:
+lift = P(tag ∧ campaign) / (P(tag) · P(campaign)), over the posts in the window. Lift 1 means
+independent; #IBelieveYou on #MeToo is far above 1.
+"""
+
+from __future__ import annotations
+
+import ibis
+
+from groundswell.metrics import Metric
+from groundswell.metrics.context import Context
+from groundswell.metrics.scope import KEY, iso
+
+
+def compute(ctx: Context) -> list[dict]:
+    camp = ctx.campaign
+    if camp is None or not camp.response_tags:
+        return []
+    window = ctx.scope.window(ctx.tables).select(*KEY, "author_id", "created_at")
+    tags = ctx.tables.post_hashtags.join(window, KEY)
+    campaign_posts = tags.filter(tags.tag.isin(camp.tags)).select(*KEY).distinct()
+    total = window.count().to_pyarrow().as_py()
+    n_campaign = campaign_posts.count().to_pyarrow().as_py()
+    out = []
+    for tag in camp.response_tags:
+        carrying = tags.filter(tags.tag == tag)
+        both = carrying.semi_join(campaign_posts, KEY)
+        stats = carrying.aggregate(posts=carrying.count(), accounts=carrying.author_id.nunique(),
+                                   first=carrying.created_at.min()).to_pyarrow().to_pylist()[0]
+        together = both.aggregate(posts=both.count(), accounts=both.author_id.nunique()
+                                  ).to_pyarrow().to_pylist()[0]
+        hours = carrying.mutate(hour=carrying.created_at.truncate("h"))
+        peak = hours.group_by("hour").aggregate(posts=hours.count()).order_by(
+            [ibis.desc("posts"), "hour"]).limit(1).to_pyarrow().to_pylist()
+        lift = (together["posts"] * total / (stats["posts"] * n_campaign)
+                if stats["posts"] and n_campaign else None)
+        out.append({
+            "tag": tag,
+            "posts": stats["posts"],
+            "accounts": stats["accounts"],
+            "posts_with_campaign": together["posts"],
+            "accounts_with_campaign": together["accounts"],
+            "lift": round(lift, 4) if lift is not None else None,
+            "first_post_at": iso(stats["first"]),
+            "peak_hour": iso(peak[0]["hour"]) if peak else None,
+            "peak_hour_posts": peak[0]["posts"] if peak else 0,
+        })
+    return out
+
+
+METRIC = Metric(
+    name="response_tags",
+    title="Response tags",
+    description="For each response tag: posts and accounts, co-occurrence with the campaign "
+    "tags (posts, accounts, lift), first appearance and its busiest hour.",
+    needs=("posts", "post_hashtags"),
+    compute=compute,
+    order=50,
+)
