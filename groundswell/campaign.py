@@ -8,6 +8,7 @@ write these files are often not programmers.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -72,32 +73,73 @@ class Campaign:
         return _Parser(path, text).campaign(data)
 
 
+#: Every field a campaign file may have, per section (a typo is an error, not a silent no-op).
+FIELDS: dict[str, set[str]] = {
+    "": {"name", "tags", "phrases", "origin", "window", "public_figures"},
+    "tags": {"main", "variants", "response"},
+    "tags.variants": {"tag", "lang"},
+    "phrases": {"match", "only_in_replies_to_origin"},
+    "origin": {"platform", "post_ids"},
+    "window": {"start", "end"},
+    "public_figures": {"min_followers", "verified"},
+}
+
+
 class _Parser:
     """Validates the decoded TOML, pointing at the line a bad field is on."""
 
     def __init__(self, path: Path, text: str):
         self.path, self.lines = path, text.splitlines()
 
-    def fail(self, dotted: str, message: str) -> CampaignError:
-        key = dotted.split(".")[-1]
-        section = ".".join(dotted.split(".")[:-1])
-        line = self._line_of(key, section)
+    def fail(self, dotted: str, message: str, occurrence: int = 0) -> CampaignError:
+        line = self._line_of(dotted, occurrence)
+        parent = dotted
+        while line is None and "." in parent:  # a missing field: point at its section
+            parent = parent.rpartition(".")[0]
+            line = self._line_of(parent, occurrence)
         where = f"{self.path}:{line}" if line else str(self.path)
         return CampaignError(f"{where}: field '{dotted}': {message}")
 
-    def _line_of(self, key: str, section: str) -> int | None:
-        current = ""
+    def _line_of(self, dotted: str, occurrence: int = 0) -> int | None:
+        """The line defining ``dotted`` (``a.b.c``): as ``c = `` inside ``[a.b]`` (the
+        ``occurrence``-th ``[[a.b]]`` for arrays of tables), as ``b.c = `` inside ``[a]``,
+        as a dotted key at the top, or as a ``[a.b.c]`` header."""
         header = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+        current, seen = "", -1
         for number, line in enumerate(self.lines, 1):
             match = header.match(line)
             if match:
                 current = match.group(1)
-                if not key and current == section:
+                if current == dotted:
                     return number
+                if current == dotted.rpartition(".")[0]:
+                    seen += 1
                 continue
-            if re.match(rf"^\s*{re.escape(key)}\s*=", line) and current == section:
+            key = re.match(r"^\s*([A-Za-z0-9_.\-\"]+?)\s*=", line)
+            if not key:
+                continue
+            full = f"{current}.{key.group(1)}" if current else key.group(1)
+            if full.replace('"', "") == dotted and (seen == occurrence or seen < 0
+                                                    or current != dotted.rpartition(".")[0]):
                 return number
         return None
+
+    def check_fields(self, data: dict, section: str = "", occurrence: int = 0) -> None:
+        known = FIELDS[section]
+        for key, value in data.items():
+            dotted = f"{section}.{key}" if section else key
+            if key not in known:
+                raise self.fail(dotted, f"unknown field (known here: {', '.join(sorted(known))})",
+                                occurrence)
+            if dotted in FIELDS and dotted != "tags.variants":
+                if not isinstance(value, dict):
+                    raise self.fail(dotted, f"expected a [{dotted}] section, got "
+                                            f"{type(value).__name__} {value!r}")
+                self.check_fields(value, dotted)
+        for i, variant in enumerate(data.get("variants", []) if section == "tags" else []):
+            if not isinstance(variant, dict):
+                raise self.fail("tags.variants", "expected [[tags.variants]] sections")
+            self.check_fields(variant, "tags.variants", i)
 
     def get(self, data: dict, dotted: str, kind: type | tuple[type, ...], default: Any = None):
         node: Any = data
@@ -111,10 +153,12 @@ class _Parser:
             raise self.fail(dotted, f"expected {names}, got {type(node).__name__} {node!r}")
         return node
 
-    def tag(self, dotted: str, value: Any) -> str:
-        if not isinstance(value, str) or not normalize_tag(value).strip("#"):
-            raise self.fail(dotted, f"expected a hashtag, got {value!r}")
-        return normalize_tag(value)
+    def tag(self, dotted: str, value: Any, occurrence: int = 0) -> str:
+        tag = normalize_tag(value) if isinstance(value, str) else ""
+        if not tag or any(ch.isspace() for ch in tag):
+            raise self.fail(dotted, f"expected a hashtag without spaces, got {value!r}",
+                            occurrence)
+        return tag
 
     def strings(self, data: dict, dotted: str) -> list[str]:
         values = self.get(data, dotted, list, [])
@@ -131,24 +175,22 @@ class _Parser:
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def campaign(self, data: dict) -> Campaign:
-        known = {"name", "tags", "phrases", "origin", "window", "public_figures"}
-        for key in data:
-            if key not in known:
-                raise self.fail(key, f"unknown field (known: {', '.join(sorted(known))})")
+        self.check_fields(data)
         name = self.get(data, "name", str)
         if not name:
             raise self.fail("name", "a campaign needs a name")
         main = self.get(data, "tags.main", str)
         if main is None:
-            raise self.fail("tags.main", "a campaign needs a main tag")
+            raise self.fail("tags.main", "a campaign needs a main tag: [tags] main = \"...\"")
         variants = []
         for i, item in enumerate(self.get(data, "tags.variants", list, [])):
-            if not isinstance(item, dict) or "tag" not in item:
-                raise self.fail("tags.variants.tag", f"variant {i + 1} needs a tag")
+            if "tag" not in item:
+                raise self.fail("tags.variants", f"variant {i + 1} needs a tag", i)
             lang = item.get("lang")
             if lang is not None and not isinstance(lang, str):
-                raise self.fail("tags.variants.lang", f"expected a language code, got {lang!r}")
-            variants.append(Variant(self.tag("tags.variants.tag", item["tag"]), lang))
+                raise self.fail("tags.variants.lang", f"expected a language code, got {lang!r}",
+                                i)
+            variants.append(Variant(self.tag("tags.variants.tag", item["tag"], i), lang))
         start, end = self.time(data, "window.start"), self.time(data, "window.end")
         if start and end and end <= start:
             raise self.fail("window.end", "the window ends before it starts")
@@ -177,4 +219,7 @@ class _Parser:
 def example(name: str) -> str:
     """The commented example behind ``groundswell campaign init NAME``."""
     template = (Path(__file__).parent / "campaign_example.toml").read_text(encoding="utf-8")
-    return template.replace("MeToo", name).replace('"metoo"', f'"{normalize_tag(name)}"')
+    tag = "".join(ch for ch in normalize_tag(name) if ch.isalnum() or ch == "_") or "campaign"
+    quoted = json.dumps(name, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+    return (template.replace('name = "MeToo"', f"name = {quoted}")
+            .replace('main = "metoo"', f'main = "{tag}"'))

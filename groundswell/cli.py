@@ -33,8 +33,8 @@ def friendly_errors(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (StoreError, FileNotFoundError, IsADirectoryError, PermissionError,
-                KeyError) as exc:
+        except (StoreError, FileNotFoundError, FileExistsError, IsADirectoryError,
+                PermissionError, KeyError, ValueError) as exc:
             message = exc.args[0] if exc.args else str(exc)
             err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
             sys.exit(1)
@@ -118,21 +118,46 @@ def ingest(db: str, as_json: bool, paths: tuple[str, ...]) -> None:
 @main.command()
 @db_option
 @json_option
+@click.option("--campaign", "campaign_file", type=click.Path(dir_okay=False),
+              help="Campaign file (TOML): tags, variants, phrases, origin post, window.")
 @click.option("--tag", "tags", multiple=True, metavar="TAG",
-              help="Only posts carrying this hashtag (repeatable; # optional, any case).")
+              help="Ad-hoc campaign: its main tag, then variants (repeatable; # optional).")
 @click.option("--metric", "metrics", multiple=True, metavar="NAME",
               help="Only this metric (repeatable). See `groundswell metrics`.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
+              show_default=True, help="Where the metrics run.")
+@click.option("--input", "input_dir", type=click.Path(file_okay=False),
+              help="A Parquet export (`groundswell export`) to read instead of --db.")
+@click.option("--spark-master", default=None, metavar="URL",
+              help="Spark master (default local[2]); e.g. spark://host:7077.")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False),
+              help="Also write a self-contained HTML report here.")
 @friendly_errors
-def report(db: str, as_json: bool, tags: tuple[str, ...], metrics: tuple[str, ...]) -> None:
-    """Print the campaign's magnitude: posts by kind, accounts, peak hour, milestones, tags.
+def report(db: str, as_json: bool, campaign_file: str | None, tags: tuple[str, ...],
+           metrics: tuple[str, ...], engine: str, input_dir: str | None,
+           spark_master: str | None, html_out: str | None) -> None:
+    """Measure a campaign: magnitude, the call to action, spread, cascades, response tags.
+
+    Without --campaign or --tag, every stored post is in scope. The same metrics run on
+    DuckDB (the store, default) or on Apache Spark over a Parquet export.
 
     \b
-    Example:
-      groundswell report --tag metoo
-      groundswell report --tag metoo --json | jq .magnitude.accounts
+    Examples:
+      groundswell report --campaign examples/metoo.toml
+      groundswell report --tag metoo --tag balancetonporc --json | jq .participants
+      groundswell export -o export/ && groundswell report --engine spark --input export/ \\
+          --campaign examples/metoo.toml
     """
-    with open_store(db, read_only=True) as store:
-        results = store.report(tags, list(metrics) or None)
+    from groundswell.reporting import run_report
+
+    results, scope, tables = run_report(db=db, campaign_file=campaign_file, tags=tags,
+                                        metrics=list(metrics) or None, engine=engine,
+                                        input_dir=input_dir, spark_master=spark_master)
+    if html_out:
+        from groundswell.report.html import write_html
+
+        write_html(Path(html_out), tables, scope, results)
+        err.print(f"HTML report: [bold]{Path(html_out).resolve()}[/]", highlight=False)
     if as_json:
         flat = dict(results.get("magnitude", {}))
         flat.update({k: v for k, v in results.items() if k != "magnitude"})
@@ -141,6 +166,48 @@ def report(db: str, as_json: bool, tags: tuple[str, ...], metrics: tuple[str, ..
     from groundswell.report.console import print_report
 
     print_report(results, out)
+
+
+@main.group()
+def campaign() -> None:
+    """Campaign files: what counts as taking part (tags, variants, phrases, origin)."""
+
+
+@campaign.command("init")
+@click.argument("name")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Where to write it [default: NAME.toml].")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@friendly_errors
+def campaign_init(name: str, output: str | None, force: bool) -> None:
+    """Write a commented example campaign file to edit.
+
+    \b
+    Example:
+      groundswell campaign init MeToo && $EDITOR MeToo.toml
+    """
+    from groundswell.campaign import example
+
+    path = Path(output or f"{name}.toml")
+    if path.exists() and not force:
+        raise FileExistsError(f"{path} exists; use --force to overwrite it")
+    path.write_text(example(name), encoding="utf-8")
+    out.print(f"Wrote {path}: edit the tags, origin post ids and window, then run "
+              f"`groundswell report --campaign {path}`", highlight=False)
+
+
+@campaign.command("check")
+@click.argument("path", type=click.Path(dir_okay=False))
+@friendly_errors
+def campaign_check(path: str) -> None:
+    """Validate a campaign file and show how it was understood."""
+    from groundswell.campaign import Campaign
+
+    camp = Campaign.load(path)
+    out.print(f"[bold]{camp.name}[/]: tags {', '.join('#' + t for t in camp.tags)}; "
+              f"response tags {', '.join('#' + t for t in camp.response_tags) or '—'}; "
+              f"phrases {', '.join(repr(p) for p in camp.phrases) or '—'}; "
+              f"origin {', '.join(camp.origin_post_ids) or '—'}", highlight=False)
 
 
 @main.command()
@@ -185,6 +252,36 @@ def quarantine(db: str, as_json: bool, limit: int) -> None:
     from groundswell.report.console import print_rows
 
     print_rows(records, f"Quarantine ({total:,} lines)", out)
+
+
+@main.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["parquet"]), default="parquet",
+              show_default=True, help="Export format.")
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Folder to write (Hive-partitioned: posts/platform=…/day=…/).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing export in that folder.")
+@friendly_errors
+def export(db: str, fmt: str, output: str, overwrite: bool) -> None:
+    """Write the store's tables as Hive-partitioned Parquet, for Spark or any other engine.
+
+    Posts are partitioned by platform and UTC day, so engines read only what a query needs.
+    A manifest (_groundswell.json) records the schema version and row counts.
+
+    \b
+    Example:
+      groundswell export --db metoo.duckdb -o metoo-parquet/
+      groundswell report --engine spark --input metoo-parquet/ --campaign examples/metoo.toml
+    """
+    from groundswell.export import export_parquet
+    from groundswell.progress import count_progress
+
+    with open_store(db, read_only=True) as store:
+        total = sum(store.count(t) for t in ("posts", "accounts", "post_hashtags", "mentions"))
+        with count_progress(total, "export", err) as advance:
+            counts = export_parquet(store, output, progress=advance, overwrite=overwrite)
+    out.print(f"Exported {sum(counts.values()):,} rows in {len(counts)} tables to {output}: "
+              + ", ".join(f"{t} {n:,}" for t, n in counts.items()), highlight=False)
 
 
 @main.command()

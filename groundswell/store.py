@@ -126,9 +126,7 @@ class Store:
 
     def _check_version(self) -> None:
         try:
-            row = self.con.execute(
-                "SELECT value FROM meta WHERE key = 'schema_version'"
-            ).fetchone()
+            row = self._one("SELECT value FROM meta WHERE key = 'schema_version'")
         except duckdb.CatalogException:
             raise StoreError(f"{self.path} is a DuckDB file but not a Groundswell store") from None
         if row and int(row[0]) > schema.SCHEMA_VERSION:
@@ -169,11 +167,11 @@ class Store:
                 con.register(f"batch_{name}", rows_to_arrow(name, rows))
             tombstoned = con.execute(
                 "SELECT count(*) FROM batch_posts SEMI JOIN deletions USING (platform, post_id)"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             added = con.execute(
                 "INSERT OR IGNORE INTO posts SELECT b.* FROM batch_posts b "
                 "ANTI JOIN deletions USING (platform, post_id)"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             for derived in schema.POST_DERIVED_TABLES:
                 con.execute(
                     f"INSERT OR IGNORE INTO {derived} SELECT b.* FROM batch_{derived} b "
@@ -200,7 +198,7 @@ class Store:
                 deleted = con.execute(
                     "DELETE FROM posts WHERE (platform, post_id) IN "
                     "(SELECT platform, post_id FROM batch_deletions)"
-                ).fetchone()[0]
+                ).fetchall()[0][0]
             con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM batch_quarantine")
             con.execute("COMMIT")
         except BaseException:
@@ -216,10 +214,16 @@ class Store:
         self.con.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
 
     # -- reading ---------------------------------------------------------------------------
+    def _one(self, sql: str, params: list | None = None):
+        """First row of a query. ``fetchall``, not ``fetchone``: DuckDB keeps a half-read
+        result open on the connection, and Ibis then refuses to run on it."""
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0] if rows else None
+
     def count(self, table: str) -> int:
         if table not in schema.TABLES:
             raise KeyError(table)
-        return self.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        return self._one(f"SELECT count(*) FROM {table}")[0]
 
     @property
     def ibis(self):
@@ -241,7 +245,7 @@ class Store:
 
     @property
     def pseudonym_key(self) -> bytes:
-        row = self.con.execute("SELECT value FROM meta WHERE key = 'pseudonym_key'").fetchone()
+        row = self._one("SELECT value FROM meta WHERE key = 'pseudonym_key'")
         return bytes.fromhex(row[0]) if row else b""
 
     def report(self, tags: Sequence[str] | None = None, metrics: list[str] | None = None,

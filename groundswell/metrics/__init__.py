@@ -61,7 +61,10 @@ def run(tables: Tables, scope: Scope, names: list[str] | None = None) -> dict[st
     from groundswell.metrics.context import Context
 
     ctx = Context(tables, scope)
-    return {name: metrics[name].compute(ctx) for name in chosen}
+    try:
+        return {name: metrics[name].compute(ctx) for name in chosen}
+    finally:
+        ctx.release()
 
 
 __all__ = ["Metric", "Scope", "Tables", "registry", "run"]

@@ -29,6 +29,14 @@ class Context:
         """All posts matching the scope (see :mod:`groundswell.metrics.scope`)."""
         return self.scope.posts(self.tables).cache()
 
+    def release(self) -> None:
+        """Drop the engine-side caches now rather than whenever they are garbage-collected
+        (by then the store may be closed)."""
+        for name in ("matched", "joiners"):
+            cached = self.__dict__.pop(name, None)
+            if cached is not None:
+                cached.release()
+
     @cached_property
     def joiners(self) -> ir.Table:
         """One row per account in scope: when it first matched, and whether as a participant.

@@ -1,8 +1,9 @@
 """Response tags: tags that answer the campaign (#IBelieveYou answering #MeToo).
 
 Lift says whether a response tag travels *with* the campaign more than chance would have it:
-lift = P(tag ∧ campaign) / (P(tag) · P(campaign)), over the posts in the window. Lift 1 means
-independent; #IBelieveYou on #MeToo is far above 1.
+lift = P(tag ∧ campaign) / (P(tag) · P(campaign)), over the posts in the window, where "campaign"
+is the full matching rule (a retweet that lost #MeToo to truncation is still a campaign post).
+Lift 1 means independent; above 1, the tag travels with the campaign.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ def compute(ctx: Context) -> list[dict]:
         return []
     window = ctx.scope.window(ctx.tables).select(*KEY, "author_id", "created_at")
     tags = ctx.tables.post_hashtags.join(window, KEY)
-    campaign_posts = tags.filter(tags.tag.isin(camp.tags)).select(*KEY).distinct()
+    campaign_posts = ctx.matched.select(*KEY)
     total = window.count().to_pyarrow().as_py()
     n_campaign = campaign_posts.count().to_pyarrow().as_py()
     out = []

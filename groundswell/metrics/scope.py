@@ -106,10 +106,16 @@ def union(a: ir.Table, b: ir.Table) -> ir.Table:
     return a.cast(schema).union(b.cast(schema), distinct=True)
 
 
+#: Unicode-aware pieces both RE2 (DuckDB) and Java (Spark) understand; ``\b`` and ``\s`` are
+#: ASCII-only in RE2, which would split "ñme" and miss a no-break space.
+_WORD = r"\p{L}\p{N}_"
+_SPACE = r"[\s\p{Z}]+"
+
+
 def phrase_pattern(phrase: str) -> str:
     """Whole words, any case (the text is lowered first), any run of spaces between words."""
     words = [re.escape(w) for w in phrase.lower().split()]
-    return r"\b" + r"\s+".join(words) + r"\b"
+    return rf"(^|[^{_WORD}]){_SPACE.join(words)}($|[^{_WORD}])"
 
 
 def rows(expr: ir.Table) -> list[dict]:

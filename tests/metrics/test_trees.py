@@ -1,0 +1,137 @@
+"""Reply trees: sizes, depths and structural virality against brute force."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from metrics.oracle import mean_pair_distance, subtree
+
+from groundswell.metrics.trees import Forest, star_virality
+
+
+def forest(*pairs: str) -> Forest:
+    """``forest("b>a", "c>a")``: b and c reply to a."""
+    return Forest.from_edges(tuple(p.split(">")) for p in pairs)
+
+
+def test_chain():
+    f = forest("b>a", "c>b")
+    assert [f.tree_size(n) for n in "abc"] == [3, 2, 1]
+    assert [f.depth(n) for n in "abc"] == [2, 1, 0]
+    assert f.descendants("a") == 2
+    assert f.structural_virality("a") == pytest.approx(4 / 3, abs=1e-6)  # (1 + 1 + 2) / 3
+
+
+def test_star_matches_star_formula():
+    f = forest("b>a", "c>a", "d>a", "e>a")
+    assert f.tree_size("a") == 5 and f.depth("a") == 1
+    assert f.structural_virality("a") == star_virality(5) == pytest.approx(8 / 5)
+
+
+def test_single_and_unknown_nodes():
+    f = forest("b>a")
+    assert (f.tree_size("b"), f.depth("b"), f.descendants("b")) == (1, 0, 0)
+    assert f.structural_virality("b") is None
+    assert (f.tree_size("zz"), f.depth("zz"), f.descendants("zz")) == (1, 0, 0)
+    assert f.structural_virality("zz") is None
+    empty = Forest.from_edges([])
+    assert (empty.tree_size("a"), empty.depth("a"), empty.structural_virality("a")) == (1, 0,
+                                                                                         None)
+
+
+def test_hand_made_tree():
+    #        r
+    #      / | \
+    #     a  b  c
+    #    / \     \
+    #   d   e     f
+    #             |
+    #             g
+    f = forest("a>r", "b>r", "c>r", "d>a", "e>a", "f>c", "g>f")
+    assert {n: f.tree_size(n) for n in "racfg"} == {"r": 8, "a": 3, "c": 3, "f": 2, "g": 1}
+    assert {n: f.depth(n) for n in "racfg"} == {"r": 3, "a": 1, "c": 2, "f": 1, "g": 0}
+    edges = [tuple(p.split(">")) for p in ("a>r", "b>r", "c>r", "d>a", "e>a", "f>c", "g>f")]
+    want = mean_pair_distance(list("rabcdefg"), edges)
+    assert f.structural_virality("r") == pytest.approx(want, abs=1e-6)
+    assert f.structural_virality("c") == pytest.approx(4 / 3, abs=1e-6)
+
+
+def test_self_loop_is_ignored():
+    f = forest("b>a", "a>a", "c>b", "c>c")
+    assert f.tree_size("a") == 3 and f.depth("a") == 2
+    assert f.structural_virality("a") == pytest.approx(4 / 3, abs=1e-6)
+    lone = forest("x>x")
+    assert (lone.tree_size("x"), lone.depth("x"), lone.structural_virality("x")) == (1, 0, None)
+
+
+def test_second_parent_is_ignored():
+    """A node claiming two parents is counted once (under the first), never twice."""
+    f = forest("b>a", "c>b", "c>a", "d>c")
+    assert f.tree_size("a") == 4  # a, b, c, d: c is not counted again as a's child
+    assert f.depth("a") == 3
+    assert f.tree_size("b") == 3
+    g = forest("c>a", "c>b", "d>c")
+    assert (g.tree_size("a"), g.tree_size("b")) == (3, 1)
+    assert g.tree_size("a") + g.tree_size("b") == 4  # every node in exactly one tree
+
+
+def test_cycle_terminates():
+    f = forest("a>b", "b>a", "c>a")
+    for n in "abc":
+        assert f.tree_size(n) >= 1 and f.depth(n) >= 0
+        f.structural_virality(n)
+
+
+def test_long_chain_has_no_recursion_limit():
+    n = 20_000
+    f = Forest.from_edges((str(i), str(i - 1)) for i in range(1, n))
+    assert f.tree_size("0") == n and f.depth("0") == n - 1
+    assert f.structural_virality("0") == pytest.approx((n + 1) / 3, rel=1e-9)
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, 10, 57])
+def test_star_virality_is_the_mean_distance_of_a_star(n):
+    nodes = [str(i) for i in range(n)]
+    edges = [(str(i), "0") for i in range(1, n)]
+    assert star_virality(n) == pytest.approx(mean_pair_distance(nodes, edges), abs=1e-6)
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_star_virality_needs_two_nodes(n):
+    assert star_virality(n) is None
+
+
+@st.composite
+def parent_arrays(draw):
+    """Random forests: node i's parent is an earlier node, or -1 for a new root."""
+    n = draw(st.integers(1, 40))
+    parents = [-1] + [draw(st.integers(-1, i - 1)) for i in range(1, n)]
+    order = draw(st.permutations(range(n)))
+    return parents, order
+
+
+@settings(max_examples=150, deadline=None)
+@given(parent_arrays())
+def test_random_forests_match_brute_force(case):
+    parents, order = case
+    edges = [(f"n{i}", f"n{parents[i]}") for i in order if parents[i] >= 0]
+    f = Forest.from_edges(edges)
+    children: dict[str, list[str]] = defaultdict(list)
+    for child, parent in edges:
+        children[parent].append(child)
+    for i in range(len(parents)):
+        node = f"n{i}"
+        nodes, height = subtree(children, node)
+        assert f.tree_size(node) == len(nodes)
+        assert f.descendants(node) == len(nodes) - 1
+        assert f.depth(node) == height
+        tree_edges = [(k, p) for p in nodes for k in children.get(p, ())]
+        want = mean_pair_distance(nodes, tree_edges)
+        got = f.structural_virality(node)
+        if want is None:
+            assert got is None
+        else:
+            assert got == pytest.approx(want, abs=1e-6)
