@@ -261,6 +261,13 @@ class Store:
             campaign = Scope.for_tags(tags).campaign
         return run(Tables.from_backend(self.ibis), Scope(campaign, self.pseudonym_key), metrics)
 
+    def frames(self, tags: Sequence[str] | None = None, metrics: list[str] | None = None,
+               campaign=None) -> dict:
+        """:meth:`report` as pandas DataFrames (``"magnitude.hourly"``, ``"spread.variants"``…)."""
+        from groundswell.metrics import frames
+
+        return frames(self.report(tags, metrics, campaign))
+
     def hashtags(self, top: int | None = 50):
         """Tags ranked by distinct posts, with distinct accounts (a pandas DataFrame)."""
         from groundswell.metrics import Tables

@@ -67,4 +67,30 @@ def run(tables: Tables, scope: Scope, names: list[str] | None = None) -> dict[st
         ctx.release()
 
 
-__all__ = ["Metric", "Scope", "Tables", "registry", "run"]
+def frames(results: dict[str, Any]) -> dict[str, Any]:
+    """Results as pandas DataFrames, for notebooks: every table-shaped part of every metric.
+
+    Keys are ``metric`` (a list of rows, or one row of the metric's scalars) and
+    ``metric.part`` for nested tables, e.g. ``frames(r)["magnitude.hourly"]``.
+    """
+    import pandas as pd
+
+    out: dict[str, pd.DataFrame] = {}
+
+    def visit(prefix: str, value: Any) -> None:
+        if isinstance(value, list):
+            out[prefix] = pd.DataFrame(value)
+        elif isinstance(value, dict):
+            scalars = {k: v for k, v in value.items() if not isinstance(v, dict | list)}
+            if scalars:
+                out[prefix] = pd.DataFrame([scalars])
+            for key, sub in value.items():
+                if isinstance(sub, dict | list):
+                    visit(f"{prefix}.{key}", sub)
+
+    for name, result in results.items():
+        visit(name, result)
+    return out
+
+
+__all__ = ["Metric", "Scope", "Tables", "frames", "registry", "run"]

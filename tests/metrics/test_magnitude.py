@@ -96,3 +96,13 @@ def test_hashtag_table(loaded):
     count = Counter(t for ts in tags.values() for t in ts)
     table = store.hashtags(top=None)
     assert dict(zip(table["tag"], table["posts"], strict=True)) == dict(count)
+
+
+def test_frames_expose_every_table_of_the_report(loaded):
+    store, posts, _ = loaded
+    frames = store.frames(["brexit"])
+    assert frames["magnitude"].loc[0, "posts"] == store.report(["brexit"])["magnitude"]["posts"]
+    hourly = frames["magnitude.hourly"]
+    assert list(hourly.columns[:3]) == ["hour", "posts", "new_participants"]
+    assert hourly["posts"].sum() == frames["magnitude"].loc[0, "posts"]
+    assert {"spread.first_participants", "cascades.repost", "cotags"} <= set(frames)
