@@ -284,6 +284,102 @@ def export(db: str, fmt: str, output: str, overwrite: bool) -> None:
               + ", ".join(f"{t} {n:,}" for t, n in counts.items()), highlight=False)
 
 
+def parse_window(text: str) -> int:
+    """'1h', '30m', '1d', '900s' → seconds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    text = text.strip().lower()
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit() or int(text[:-1]) < 1:
+        raise click.BadParameter(f"{text!r}: use a number and a unit, e.g. 1h, 30m, 1d")
+    return int(text[:-1]) * units[text[-1]]
+
+
+window_option = click.option("--window", default="1h", show_default=True,
+                             help="Window length: 30m, 1h, 1d...")
+
+
+@main.command()
+@db_option
+@json_option
+@click.option("--campaign", "campaign_file", type=click.Path(dir_okay=False),
+              help="Campaign file: flags response tags (lift) and limits to its window.")
+@window_option
+@click.option("--min-score", type=float, default=None, help="Trend threshold (default 100).")
+@click.option("--min-accounts", type=int, default=None,
+              help="Fewest unique accounts in a window to score (default 10).")
+@friendly_errors
+def trends(db: str, as_json: bool, campaign_file: str | None, window: str,
+           min_score: float | None, min_accounts: int | None) -> None:
+    """Rank tags that trend: unique accounts per window against the tag's own history.
+
+    The score is (observed − expected)² / expected with a decaying maximum, in the spirit of
+    Mastodon's trending tags; docs/trends.md gives the formula, thresholds and measured
+    quality. With --campaign, tags travelling with the campaign are flagged as response tags.
+
+    \b
+    Example:
+      groundswell trends --campaign examples/metoo.toml
+      groundswell trends --window 30m --json | jq '.trending[] | {tag, first_trending_at}'
+    """
+    from groundswell.campaign import Campaign
+    from groundswell.metrics import Scope, Tables
+    from groundswell.trends.batch import trends as find_trends
+    from groundswell.trends.score import TrendParams
+
+    overrides = {k: v for k, v in (("min_score", min_score), ("min_accounts", min_accounts))
+                 if v is not None}
+    params = TrendParams.for_window(parse_window(window), **overrides)
+    campaign = Campaign.load(campaign_file) if campaign_file else None
+    with open_store(db, read_only=True) as store:
+        result = find_trends(Tables.from_backend(store.ibis),
+                             Scope(campaign, store.pseudonym_key), params)
+    if as_json:
+        emit_json(result)
+        return
+    from groundswell.report.console import print_rows
+
+    print_rows(result["trending"], f"Trending tags ({window} windows, "
+               f"{result['data_start']} → {result['data_end']})", out)
+
+
+@main.command()
+@db_option
+@json_option
+@click.option("--tag", required=True, help="The hashtag (# optional, any case).")
+@click.option("--campaign", "campaign_file", type=click.Path(dir_okay=False),
+              help="Limit to the campaign's window.")
+@window_option
+@click.option("--s", "s_param", type=float, default=2.0, show_default=True,
+              help="Burst state's rate as a multiple of the base rate.")
+@click.option("--gamma", type=float, default=1.0, show_default=True,
+              help="Cost of entering a burst (higher: fewer, stronger bursts).")
+@friendly_errors
+def bursts(db: str, as_json: bool, tag: str, campaign_file: str | None, window: str,
+           s_param: float, gamma: float) -> None:
+    """Find bursts of a tag with Kleinberg's two-state automaton.
+
+    The tag's share of all posts per window is modelled as a base state and a burst state
+    (s times the base rate); the cheapest state sequence (Viterbi) marks the bursts.
+
+    \b
+    Example:
+      groundswell bursts --tag ibelieveyou --window 1h
+    """
+    from groundswell.campaign import Campaign
+    from groundswell.metrics import Scope, Tables
+    from groundswell.trends.bursts import BurstParams, tag_bursts
+
+    campaign = Campaign.load(campaign_file) if campaign_file else None
+    with open_store(db, read_only=True) as store:
+        result = tag_bursts(Tables.from_backend(store.ibis), Scope(campaign), tag,
+                            parse_window(window), BurstParams(s=s_param, gamma=gamma))
+    if as_json:
+        emit_json(result)
+        return
+    from groundswell.report.console import print_rows
+
+    print_rows(result["bursts"], f"Bursts of #{result['tag']} ({window} windows)", out)
+
+
 @main.command()
 def metrics() -> None:
     """List the available metrics (built in and from plugins)."""

@@ -1,0 +1,113 @@
+"""Trending tags over a store (or any engine): per-window unique accounts, then the score.
+
+The counting is an Ibis expression (runs on DuckDB or Spark); the scoring walks each candidate
+tag's series in Python with :func:`groundswell.trends.score.trend_series`, the same function the
+streaming path uses, so batch and stream can only differ by the sketches' error.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+import ibis
+
+from groundswell.metrics.context import Context
+from groundswell.metrics.scope import KEY, Scope, Tables, iso
+from groundswell.trends.score import TrendParams, trend_series
+
+EPOCH = datetime(1970, 1, 1)
+RANKED_PER_WINDOW = 10
+
+
+def window_counts(tables: Tables, scope: Scope, p: TrendParams) -> tuple[int, int, dict]:
+    """``(first_window, last_window, {tag: {window: accounts}})`` for candidate tags: those
+    reaching ``min_accounts`` in at least one window (no other tag can ever score)."""
+    posts = scope.window(tables)
+    posts = posts.filter(posts.created_at.notnull())
+    w = (posts.created_at.epoch_seconds() / p.window_seconds).floor().cast("int64")
+    span = posts.aggregate(lo=w.min(), hi=w.max()).to_pyarrow().to_pylist()[0]
+    if span["lo"] is None:
+        return 0, -1, {}
+    tagged = tables.post_hashtags.join(
+        posts.select(*KEY, "author_id", "created_at"), KEY)
+    tagged = tagged.mutate(
+        w=(tagged.created_at.epoch_seconds() / p.window_seconds).floor().cast("int64"))
+    counts = tagged.group_by(["tag", "w"]).aggregate(accounts=tagged.author_id.nunique())
+    big = counts.group_by("tag").aggregate(top=counts.accounts.max())
+    big = big.filter(big.top >= p.min_accounts).select("tag")
+    rows = counts.semi_join(big, "tag").to_pyarrow().to_pylist()
+    series: dict[str, dict[int, int]] = defaultdict(dict)
+    for row in rows:
+        series[row["tag"]][row["w"]] = row["accounts"]
+    return span["lo"], span["hi"], dict(series)
+
+
+def campaign_lift(ctx: Context, tags: list[str]) -> dict[str, dict]:
+    """For each tag: posts, posts also matching the campaign, and lift against it."""
+    if ctx.campaign is None or not tags:
+        return {}
+    window = ctx.scope.window(ctx.tables)
+    total = window.count().to_pyarrow().as_py()
+    n_campaign = ctx.matched.count().to_pyarrow().as_py()
+    h = ctx.tables.post_hashtags
+    carrying = h.filter(h.tag.isin(tags)).semi_join(window.select(*KEY), KEY)
+    matched = ctx.matched.select(*KEY).mutate(in_campaign=ibis.literal(True))
+    joined = carrying.left_join(matched, KEY)
+    stats = joined.group_by("tag").aggregate(
+        posts=joined.count(), with_campaign=joined.in_campaign.fill_null(False).sum())
+    out = {}
+    for r in stats.to_pyarrow().to_pylist():
+        together = int(r["with_campaign"] or 0)
+        lift = together * total / (r["posts"] * n_campaign) if n_campaign else None
+        out[r["tag"]] = {"posts": r["posts"], "posts_with_campaign": together,
+                         "lift": round(lift, 4) if lift is not None else None}
+    return out
+
+
+def trends(tables: Tables, scope: Scope, params: TrendParams | None = None) -> dict:
+    """Trending tags, when each first trended and peaked, and the per-window ranking."""
+    p = params or TrendParams()
+    lo, hi, series = window_counts(tables, scope, p)
+    start = lambda i: EPOCH + timedelta(seconds=(lo + i) * p.window_seconds)  # noqa: E731
+    found, ranking = [], defaultdict(list)
+    for tag in sorted(series):
+        counts = series[tag]
+        dense = [counts.get(lo + i, 0) for i in range(hi - lo + 1)]
+        t = trend_series(tag, dense, p)
+        if t.first_trending is None:
+            continue
+        peak = t.peak
+        found.append({"tag": tag, "first_trending_at": iso(start(t.first_trending)),
+                      "peak_at": iso(start(peak)), "peak_score": round(t.trend[peak], 3),
+                      "peak_accounts": dense[peak],
+                      "windows_trending": sum(t.trending)})
+        for i, is_trending in enumerate(t.trending):
+            if is_trending:
+                ranking[i].append({"tag": tag, "score": round(t.trend[i], 3),
+                                   "accounts": dense[i]})
+    ctx = Context(tables, scope)
+    try:
+        lifts = campaign_lift(ctx, [f["tag"] for f in found])
+    finally:
+        ctx.release()
+    campaign_tags = set(scope.tags)
+    for f in found:
+        stats = lifts.get(f["tag"], {})
+        f["campaign_tag"] = f["tag"] in campaign_tags
+        f["lift"] = stats.get("lift")
+        share = stats["posts_with_campaign"] / stats["posts"] if stats.get("posts") else 0
+        f["response_tag"] = bool(not f["campaign_tag"] and f["lift"] and f["lift"] > 1
+                                 and share >= 0.5)
+    found.sort(key=lambda f: (f["first_trending_at"], f["tag"]))
+    windows = [{"window_start": iso(start(i)),
+                "tags": sorted(r, key=lambda x: (-x["score"], x["tag"]))[:RANKED_PER_WINDOW]}
+               for i, r in sorted(ranking.items())]
+    return {
+        "window_seconds": p.window_seconds,
+        "params": p.__dict__,
+        "data_start": iso(start(0)) if series or hi >= lo else None,
+        "data_end": iso(start(hi - lo + 1)) if hi >= lo else None,
+        "trending": found,
+        "windows": windows,
+    }
