@@ -30,14 +30,15 @@ def main() -> None:
                           f"{r['background_trending'] or '-'}", flush=True))
     delays = [r["delay_hours"] for r in result["runs"] if r["delay_hours"] is not None]
     print()
-    print(f"| seeds | posts per campaign | response tag detected | flagged as response tag "
-          f"| delay median (h) | delay max (h) | background tags trending (false-positive rate) |")
+    print("| seeds | posts per campaign | response tag detected | flagged as response tag "
+          "| delay median (h) | delay max (h) | background tags trending (false-positive rate) |")
     print("|---|---|---|---|---|---|---|")
     print(f"| {result['seeds']} | {args.posts:,} | {result['detected']}/{result['seeds']} "
           f"| {result['flagged_as_response']}/{result['seeds']} "
           f"| {result['delay_hours_median']} | {result['delay_hours_max']} "
           f"| {sum(len(r['background_trending']) for r in result['runs'])} of "
-          f"{result['seeds'] * len(BACKGROUND_TAGS)} ({result['background_false_positive_rate']:.2%}) |")
+          f"{result['seeds'] * len(BACKGROUND_TAGS)} "
+          f"({result['background_false_positive_rate']:.2%}) |")
     print(f"\ndelays (h): {sorted(delays)}")
     print(f"params: {params}")
     print(f"machine: {platform.platform()}, {time.perf_counter() - started:.0f} s")

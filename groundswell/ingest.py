@@ -14,6 +14,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -167,34 +168,50 @@ def ingest(
     clock = time.perf_counter()
     skipped: Counter[str] = Counter()
     batch = Batch()
+    # Parsing is Python; writing is DuckDB, which releases the GIL. One writer thread lets the
+    # next batch be parsed while the previous one is written: both cores work.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="groundswell-writer")
+    pending: Future | None = None
 
-    def flush() -> None:
-        nonlocal batch
-        added, deleted, tombstoned = store.write_batch(batch)
-        summary.posts_seen += batch.posts_seen
+    def collect() -> None:
+        nonlocal pending
+        if pending is None:
+            return
+        done, pending = pending, None
+        written, (added, deleted, tombstoned) = done.result()
+        summary.posts_seen += written.posts_seen
         summary.posts_added += added
         summary.deleted += deleted
         summary.already_deleted += tombstoned
-        summary.quarantined += len(batch.quarantine)
-        skipped.update(batch.skipped)
+        summary.quarantined += len(written.quarantine)
+        skipped.update(written.skipped)
         if posts_progress is not None:
-            posts_progress(batch.posts_seen)
-        batch = Batch()
+            posts_progress(written.posts_seen)
 
-    for source in inputs:
-        batch.file = source.name
-        try:
-            for lineno, raw in iter_lines(source, progress):
-                summary.lines += 1
-                batch.line = lineno
-                handle_line(batch, raw)
-                if len(batch) >= batch_posts:
-                    flush()
-                    batch.file = source.name
-        except TruncatedInput as exc:
-            batch.line = batch.line + 1
-            batch.quarantine_line(str(exc), b"")
-        flush()
+    def flush() -> None:
+        nonlocal batch, pending
+        collect()  # at most one batch in flight: memory stays at two batches
+        full, batch = batch, Batch()
+        pending = writer.submit(lambda: (full, store.write_batch(full)))
+
+    try:
+        for source in inputs:
+            batch.file = source.name
+            try:
+                for lineno, raw in iter_lines(source, progress):
+                    summary.lines += 1
+                    batch.line = lineno
+                    handle_line(batch, raw)
+                    if len(batch) >= batch_posts:
+                        flush()
+                        batch.file = source.name
+            except TruncatedInput as exc:
+                batch.line = batch.line + 1
+                batch.quarantine_line(str(exc), b"")
+            flush()
+        collect()
+    finally:
+        writer.shutdown(wait=True)
 
     summary.duplicates = summary.posts_seen - summary.posts_added - summary.already_deleted
     summary.skipped = dict(skipped.most_common())

@@ -8,6 +8,7 @@ one of the streaming API's control notices, which are recognised and skipped.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from groundswell.sources.base import (
     Emitter,
@@ -33,6 +34,13 @@ def parse_time(value: object) -> datetime | None:
     """``"Sun Oct 15 20:21:00 +0000 2017"`` → naive UTC, without strptime's per-call cost."""
     if value is None:
         return None
+    if not isinstance(value, str):
+        raise RecordError(f"created_at is not a v1.1 timestamp: {str(value)[:40]!r}")
+    return _parse_v1(value)
+
+
+@lru_cache(maxsize=65536)
+def _parse_v1(value: str) -> datetime:
     try:
         _, mon, day, clock, offset, year = value.split()  # type: ignore[union-attr]
         hh, mm, ss = clock.split(":")

@@ -11,6 +11,7 @@ posts.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from groundswell.sources.base import (
     Emitter,
@@ -35,7 +36,15 @@ def parse_time(value: object) -> datetime | None:
         return None
     if not isinstance(value, str):
         raise RecordError(f"created_at is not a string: {type(value).__name__}")
+    return _parse_iso(value)
+
+
+@lru_cache(maxsize=65536)
+def _parse_iso(value: str) -> datetime:
+    """Cached: a user's ``created_at`` repeats on every page that includes them."""
     try:
+        if value.endswith("Z"):  # the common case: already UTC, no zone arithmetic needed
+            return datetime.fromisoformat(value[:-1])
         return utc_naive(datetime.fromisoformat(value))
     except ValueError:
         raise RecordError(f"created_at is not an ISO timestamp: {value[:40]!r}") from None

@@ -35,6 +35,9 @@ that are cheap to compute on any series length.
 
 Relative, not absolute: because the baseline is the tag's *share* of all posts, a tag that
 grows only as fast as the whole conversation (the daily cycle, a busier day) is not bursting.
+The flip side: a tag born inside a flood of related posts (a response tag during its campaign)
+bursts once its share has climbed past the break-even between ``p0`` and ``p1``, not at its
+first use — in the simulated campaign #IBelieveYou starts at 02:45 and bursts from 23:00.
 
 :func:`tag_bursts` builds ``r`` and ``d`` per window from the canonical tables with Ibis (one
 grouped query, nothing engine-specific, so it runs on DuckDB and Spark alike) and returns a
