@@ -74,6 +74,17 @@ class Batch:
                 handles.add(handle)
                 self.mentions.append((platform, post_id, handle, mentioned_id))
 
+    def known_post(self, platform: str, post_id: str) -> bool:
+        if (platform, post_id) in self.posts:
+            self.posts_seen += 1
+            return True
+        return False
+
+    def known_account(self, platform: str, author_id: str, observed_at) -> bool:
+        old = self.accounts.get((platform, author_id))
+        return old is not None and (observed_at is None or
+                                    (old[7] is not None and old[7] >= observed_at))
+
     def account(self, platform, author_id, handle, display_name, followers, verified,
                 created_at, observed_at) -> None:
         key = (platform, author_id)

@@ -57,6 +57,15 @@ class Emitter(Protocol):
         self, platform: str, post_id: str, deleted_at: datetime | None, reason: str | None
     ) -> None: ...
 
+    def known_post(self, platform: str, post_id: str) -> bool:
+        """True (and counted as seen) if this post was already emitted in the current batch:
+        twarc2 pages repeat referenced tweets constantly, so sources skip re-parsing them."""
+        ...
+
+    def known_account(self, platform: str, author_id: str, observed_at: datetime | None) -> bool:
+        """True if the batch already holds a snapshot of the account at least this recent."""
+        ...
+
     def skip(self, reason: str) -> None:
         """A record recognised as *not* a post (a user, a list, a count, a limit notice)."""
 

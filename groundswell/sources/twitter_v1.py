@@ -88,6 +88,12 @@ def _status(status: dict, emit: Emitter, depth: int) -> None:
     post_id = id_str(status.get("id_str") or status.get("id"))
     if post_id is None:
         raise RecordError("status without id")
+    if emit.known_post(PLATFORM, post_id):
+        # parsed in this batch already; an embedded copy may lack what this one embeds
+        for nested in (status.get("retweeted_status"), status.get("quoted_status")):
+            if isinstance(nested, dict):
+                _status(nested, emit, depth + 1)
+        return
     created_at = parse_time(status.get("created_at"))
     user = as_dict(status.get("user"))
     author_id = id_str(user.get("id_str") or user.get("id"))

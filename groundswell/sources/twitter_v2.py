@@ -131,6 +131,8 @@ def _user(user: dict, emit: Emitter, observed: datetime | None) -> None:
     author_id = id_str(user.get("id"))
     if author_id is None:
         raise RecordError("user without id")
+    if emit.known_account(PLATFORM, author_id, observed):
+        return
     metrics = as_dict(user.get("public_metrics"))
     verified = user.get("verified")
     emit.account(
@@ -153,6 +155,8 @@ def _tweet(tweet: dict, emit: Emitter, observed: datetime | None, depth: int) ->
     post_id = id_str(tweet.get("id"))
     if post_id is None:
         raise RecordError("tweet without id")
+    if "author" not in tweet and emit.known_post(PLATFORM, post_id):
+        return  # already parsed in this batch (a flattened line's author may be newer: parse)
     text = tweet.get("text")
     if text is not None and not isinstance(text, str):
         raise RecordError(f"text is a {type(text).__name__}")

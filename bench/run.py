@@ -1,0 +1,167 @@
+"""Benchmarks: our ingest and report against peers measured in the same run.
+
+Usage:  make bench                      (100k and 1M posts, both formats)
+        .venv/bin/python bench/run.py --sizes 100000,1000000,10000000 --write-docs
+
+Peers run from the bench venv (.bench-venv: twarc, twarc-csv, twarc-hashtags; they read only
+Twitter v2 data): `twarc2 csv`, `twarc2 hashtags`. Floors: a bare orjson loop counting hashtags
+(bench/floor.py), DuckDB's read_json + unnest over the same file, and for the report a bare
+count-distinct scan of the store. Every command is timed as a separate process with its peak
+RSS (/usr/bin/time). Ratios are printed and, with --write-docs, written to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = str(ROOT / ".venv" / "bin" / "python")
+GS = str(ROOT / ".venv" / "bin" / "groundswell")
+TWARC = str(ROOT / ".bench-venv" / "bin" / "twarc2")
+DUCKDB_V2 = """
+import duckdb, sys
+con = duckdb.connect()
+print(con.execute('''
+  WITH pages AS (SELECT unnest(data) AS t FROM read_json(?, format='newline_delimited',
+       ignore_errors=true, maximum_object_size=1000000000, columns={'data': 'JSON[]'}))
+  SELECT count(*) FROM pages''', [sys.argv[1]]).fetchall())
+"""
+SCAN = """
+import duckdb, sys
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.execute('''SELECT count(*), count(DISTINCT p.author_id) FROM posts p
+  SEMI JOIN post_hashtags h ON p.platform = h.platform AND p.post_id = h.post_id
+  AND h.tag IN ('metoo','balancetonporc','yotambien','quellavoltache')''').fetchall())
+"""
+
+
+def timed(cmd: list[str], env: dict | None = None) -> dict:
+    """Wall seconds and peak RSS (MiB) of one command, via GNU time."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+        started = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd],
+                              capture_output=True, text=True, env=env)
+        wall = time.perf_counter() - started
+        rss = int(out.read().strip().splitlines()[-1] or 0) / 1024
+    if proc.returncode:
+        return {"seconds": None, "rss_mib": None, "error": proc.stderr.strip()[-300:]}
+    return {"seconds": round(wall, 2), "rss_mib": round(rss)}
+
+
+def clean_copy(src: Path, dst: Path) -> None:
+    """Peers crash on the planted malformed lines; give them only valid JSON lines."""
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        for line in fin:
+            try:
+                json.loads(line)
+            except ValueError:
+                continue
+            fout.write(line)
+
+
+def bench_size(n: int, fmt: str, work: Path) -> dict:
+    data = work / f"{fmt}-{n}.jsonl"
+    if not data.exists():
+        subprocess.run([GS, "simulate", "--posts", str(n), "--format", fmt, "--seed", "1",
+                        "-o", str(data)], check=True, capture_output=True)
+    db = work / f"{fmt}-{n}.duckdb"
+    db.unlink(missing_ok=True)
+    row: dict = {"posts": n, "format": fmt, "file_mib": round(data.stat().st_size / 2**20)}
+    row["ours_ingest"] = timed([GS, "ingest", "--db", str(db), str(data)])
+    row["floor_orjson"] = timed([PY, str(ROOT / "bench" / "floor.py"), str(data)])
+    truth = json.loads(data.with_suffix(".truth.json").read_text())
+    campaign = work / "bench.toml"
+    campaign.write_text(
+        'name = "bench"\n[tags]\nmain = "metoo"\nresponse = ["ibelieveyou"]\n'
+        + "".join(f'[[tags.variants]]\ntag = "{t}"\nlang = "{lang}"\n'
+                  for t, lang in truth["campaign"]["variants"].items())
+        + '[phrases]\nmatch = ["me too"]\n[origin]\npost_ids = '
+        + json.dumps(truth["campaign"]["origin_post_ids"]) + "\n")
+    row["ours_report"] = timed([GS, "report", "--db", str(db), "--campaign", str(campaign),
+                                "--json"])
+    row["floor_scan"] = timed([PY, "-c", SCAN, str(db)])
+    if fmt == "twitter-v2":
+        clean = work / f"{fmt}-{n}.clean.jsonl"
+        if not clean.exists():
+            clean_copy(data, clean)
+        env = dict(os.environ, BEARER_TOKEN=os.environ.get("BEARER_TOKEN", "bench"))
+        if Path(TWARC).exists():
+            row["twarc_csv"] = timed([TWARC, "csv", str(clean), str(work / "out.csv")], env)
+            (work / "tags.db").unlink(missing_ok=True)
+            row["twarc_hashtags"] = timed([TWARC, "hashtags", "--db", str(work / "tags.db"),
+                                           str(clean), str(work / "tags.csv")], env)
+        row["duckdb_read_json"] = timed([PY, "-c", DUCKDB_V2, str(data)])
+    db.unlink(missing_ok=True)
+    return row
+
+
+def ratio(a: dict | None, b: dict | None) -> str:
+    if not a or not b or not a.get("seconds") or not b.get("seconds"):
+        return "—"
+    return f"{b['seconds'] / a['seconds']:.2f}×"
+
+
+def table(rows: list[dict]) -> str:
+    lines = [
+        "| posts | format | file | ours: ingest s (RSS MiB) | orjson floor s | "
+        "twarc2 csv s (RSS) | twarc2 hashtags s | DuckDB read_json s (RSS) | "
+        "ingest vs twarc-csv | ingest vs floor | ours: report s (RSS) | bare scan s | "
+        "report vs scan |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        def cell(key: str, rss: bool = True, r: dict = r) -> str:
+            v = r.get(key)
+            if not v:
+                return "—"
+            if v.get("seconds") is None:
+                return "failed"
+            return f"{v['seconds']}" + (f" ({v['rss_mib']})" if rss else "")
+        lines.append(
+            f"| {r['posts']:,} | {r['format']} | {r['file_mib']} MiB | {cell('ours_ingest')} "
+            f"| {cell('floor_orjson', False)} | {cell('twarc_csv')} "
+            f"| {cell('twarc_hashtags', False)} | {cell('duckdb_read_json')} "
+            f"| {ratio(r['ours_ingest'], r.get('twarc_csv'))} faster "
+            f"| {ratio(r['floor_orjson'], r['ours_ingest'])} slower "
+            f"| {cell('ours_report')} | {cell('floor_scan', False)} "
+            f"| {ratio(r['floor_scan'], r['ours_report'])} slower |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--formats", default="twitter-v2,twitter-v1")
+    parser.add_argument("--work", default=str(ROOT / "bench" / "data"))
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        for fmt in args.formats.split(","):
+            print(f"… {n:,} posts, {fmt}", file=sys.stderr, flush=True)
+            rows.append(bench_size(n, fmt, work))
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+    machine = f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    report = (f"Command: `{' '.join(['.venv/bin/python', 'bench/run.py', *sys.argv[1:]])}`  \n"
+              f"Machine: {machine}  \nDate: {time.strftime('%Y-%m-%d')}\n\n{table(rows)}\n")
+    print(report)
+    if args.write_docs:
+        docs = ROOT / "docs" / "benchmarks.md"
+        text = docs.read_text() if docs.exists() else ""
+        marker = "<!-- bench:results -->"
+        head = text.split(marker)[0] if marker in text else text
+        docs.write_text(f"{head}{marker}\n{report}")
+
+
+if __name__ == "__main__":
+    main()
