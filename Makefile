@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: demo test lint install clean docs
+.PHONY: demo test lint install clean docs bench browser
 
 # (Re)install only when the project's dependencies change.
 $(STAMP): pyproject.toml
@@ -22,12 +22,32 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# Debian's chromium for the browser tests (Playwright drives it; never `playwright install`).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; \
+	fi
+
 # pytest exits 5 when it collects nothing; that fails this target like any other error.
-test: $(STAMP) lint
+test: $(STAMP) lint browser
 	$(BIN)/pytest -q
 
 docs: $(STAMP)
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md
 
+# Peers (twarc2 csv / hashtags) live in their own venv: they need pandas<3 and setuptools<81.
+BENCH_VENV = .bench-venv
+$(BENCH_VENV)/.installed-stamp:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check \
+		'pandas<3' 'setuptools<81' twarc twarc-csv twarc-hashtags
+	@touch $@
+
+BENCH_SIZES ?= 100000,1000000
+bench: $(STAMP) $(BENCH_VENV)/.installed-stamp
+	BEARER_TOKEN=bench $(BIN)/python bench/run.py --sizes $(BENCH_SIZES) --write-docs
+	$(BIN)/python bench/trend_quality.py --seeds 20 --posts 100000
+
 clean:
-	rm -rf $(VENV) demo .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(BENCH_VENV) demo bench/data .pytest_cache .ruff_cache *.egg-info
