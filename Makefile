@@ -30,7 +30,8 @@ browser:
 	fi
 
 # pytest exits 5 when it collects nothing; that fails this target like any other error.
-test: $(STAMP) lint browser
+# The bench venv holds twarc-hashtags, which tests/test_twarc_hashtags.py compares against.
+test: $(STAMP) lint browser $(BENCH_VENV)/.installed-stamp
 	$(BIN)/pytest -q
 
 docs: $(STAMP)
