@@ -131,15 +131,19 @@ def ingest(db: str, as_json: bool, paths: tuple[str, ...]) -> None:
 @click.option("--spark-master", default=None, metavar="URL",
               help="Spark master (default local[2]); e.g. spark://host:7077.")
 @click.option("--html", "html_out", type=click.Path(dir_okay=False),
-              help="Also write a self-contained HTML report here.")
+              help="Also write a self-contained HTML report here (works offline).")
+@click.option("--png", "png_dir", type=click.Path(file_okay=False),
+              help="Also write each chart as a PNG in this folder (renders the HTML report "
+                   "in the system's chromium: apt-get install chromium).")
 @friendly_errors
 def report(db: str, as_json: bool, campaign_file: str | None, tags: tuple[str, ...],
            metrics: tuple[str, ...], engine: str, input_dir: str | None,
-           spark_master: str | None, html_out: str | None) -> None:
+           spark_master: str | None, html_out: str | None, png_dir: str | None) -> None:
     """Measure a campaign: magnitude, the call to action, spread, cascades, response tags.
 
     Without --campaign or --tag, every stored post is in scope. The same metrics run on
-    DuckDB (the store, default) or on Apache Spark over a Parquet export.
+    DuckDB (the store, default) or on Apache Spark over a Parquet export. --html writes a
+    self-contained report with charts (aggregates; only public figures are named).
 
     \b
     Examples:
@@ -153,11 +157,20 @@ def report(db: str, as_json: bool, campaign_file: str | None, tags: tuple[str, .
     results, scope, tables = run_report(db=db, campaign_file=campaign_file, tags=tags,
                                         metrics=list(metrics) or None, engine=engine,
                                         input_dir=input_dir, spark_master=spark_master)
-    if html_out:
-        from groundswell.report.html import write_html
+    if html_out or png_dir:
+        import tempfile
 
-        write_html(Path(html_out), tables, scope, results)
-        err.print(f"HTML report: [bold]{Path(html_out).resolve()}[/]", highlight=False)
+        from groundswell.report.html import write_html, write_pngs
+
+        with tempfile.TemporaryDirectory() as tmp:
+            page = write_html(Path(html_out) if html_out else Path(tmp) / "report.html",
+                              tables, scope, results)
+            if html_out:
+                err.print(f"HTML report: [bold]{page.resolve()}[/]", highlight=False)
+            if png_dir:
+                pngs = write_pngs(page, Path(png_dir))
+                err.print(f"{len(pngs)} PNG charts in [bold]{Path(png_dir).resolve()}[/]",
+                          highlight=False)
     if as_json:
         flat = dict(results.get("magnitude", {}))
         flat.update({k: v for k, v in results.items() if k != "magnitude"})

@@ -45,7 +45,8 @@ def run_demo(posts: int, workdir: Path, seed: int, out: Console, err: Console) -
             f"Ingested {summary.posts_added:,} posts ({summary.duplicates:,} duplicates, "
             f"{summary.quarantined:,} quarantined lines, {summary.deleted:,} deleted) "
             f"into {db} in {summary.seconds:.1f}s", highlight=False)
-        tables, scope = Tables.from_backend(store.ibis), Scope(campaign_from_truth(truth))
+        tables = Tables.from_backend(store.ibis)
+        scope = Scope(campaign_from_truth(truth), store.pseudonym_key)
         results = run(tables, scope)
         print_report(results, out)
         page = write_html(workdir / "report.html", tables, scope, results)
