@@ -319,9 +319,12 @@ window_option = click.option("--window", default="1h", show_default=True,
 @click.option("--min-score", type=float, default=None, help="Trend threshold (default 100).")
 @click.option("--min-accounts", type=int, default=None,
               help="Fewest unique accounts in a window to score (default 10).")
+@click.option("--stream", "streaming", is_flag=True,
+              help="Replay the store through the bounded-memory streaming detector "
+                   "(HyperLogLog sketches) instead of exact counts.")
 @friendly_errors
 def trends(db: str, as_json: bool, campaign_file: str | None, window: str,
-           min_score: float | None, min_accounts: int | None) -> None:
+           min_score: float | None, min_accounts: int | None, streaming: bool) -> None:
     """Rank tags that trend: unique accounts per window against the tag's own history.
 
     The score is (observed − expected)² / expected with a decaying maximum, in the spirit of
@@ -343,8 +346,13 @@ def trends(db: str, as_json: bool, campaign_file: str | None, window: str,
     params = TrendParams.for_window(parse_window(window), **overrides)
     campaign = Campaign.load(campaign_file) if campaign_file else None
     with open_store(db, read_only=True) as store:
-        result = find_trends(Tables.from_backend(store.ibis),
-                             Scope(campaign, store.pseudonym_key), params)
+        scope = Scope(campaign, store.pseudonym_key)
+        if streaming:
+            from groundswell.trends.stream import stream_from_store
+
+            result = stream_from_store(store, scope, params).report()
+        else:
+            result = find_trends(Tables.from_backend(store.ibis), scope, params)
     if as_json:
         emit_json(result)
         return

@@ -7,32 +7,40 @@ and each tag keeps only the few past windows the score can still look at.
 
 Per open window (the current one and the one before it):
 
-- a **frequent-items sketch** (``frequent_strings_sketch(lg_max_items)``, Misra–Gries) over the
-  window's tag occurrences says which tags are heavy;
+- a **frequent-items sketch** (``frequent_strings_sketch(lg_max_items)``, Misra–Gries) counts
+  the window's tag occurrences;
 - one **HLL sketch** (``hll_sketch(lg_k)``) per tag estimates its distinct accounts. At most
-  ``capacity = 0.75 · 2**lg_max_items`` (the frequent sketch's own capacity, 768 by default)
-  HLLs are live per window: when a new tag arrives at a full window, the HLLs of tags the
-  frequent sketch no longer tracks are dropped, then the least frequent until a quarter of
-  the slots are free (``evictions`` counts them). A tag holding more than ~0.35% of a
-  window's tag occurrences (``lg_max_items=10``) is never dropped once it is heavy; a dropped
-  and re-admitted tag loses the accounts seen before (it is undercounted, never overcounted).
-  A tag without an HLL when its window closes counts 0 accounts there.
+  ``capacity = 0.75 · 2**lg_max_items`` HLLs (the frequent-items sketch's own capacity, 768 by
+  default) are live per window. When a new tag arrives at a full window, a quarter of the
+  slots are freed, dropping the tags with the lowest priority ``max(occurrences so far
+  (frequent-items lower bound), accounts so far (HLL), the tag's usual level (the larger of
+  its last baseline and count))``: the long tail of one-off tags churns through the last
+  slots while tags that are heavy now, or usually are, keep theirs (``evictions`` counts the
+  drops). A dropped and re-admitted tag loses the accounts seen before: its count is a lower
+  bound, and a tag that had no HLL at the close counts 0 there.
 
 When a window closes, each tag with an HLL gets ``observed = round(estimate)`` appended to its
 history and is scored with :func:`~groundswell.trends.score.expected` and
 :func:`~groundswell.trends.score.window_score`; :class:`TagState` replays
 :func:`~groundswell.trends.score.trend_series`'s decay/cooldown/warmup step for step (tags
-with a decaying score are stepped through windows where they are absent, too).
+with a decaying score are stepped through windows where they are absent, too). A tag with a
+state whose HLL was dropped during the window (*truncated*) records ``max(partial count, its
+last baseline)`` instead (``stats.imputed`` counts these): recording the undercount would
+lower its baseline and make its next complete window look like a rise. Tags at the edge of
+the capacity are the ones the sketches can get wrong, so size ``lg_max_items`` to the stream
+(``bench/stream_memory.py --reference`` measures it against exact counting).
 
 **Memory.** A tag's state is a deque of its last ``max(lookback, period) + 1`` window counts
 (all :func:`expected` can read; windows in which it was absent are filled in lazily as zeros)
-plus its decayed maximum. A tag is forgotten once it has been absent for ``max(lookback,
-period)`` windows and its score has cooled down (``cooldown`` windows after its maximum):
-from then on its state equals a brand-new tag's, so forgetting changes no score. Every live
-state was observed in one of the last ``max(lookback, period, cooldown + 1)`` windows, at most
-``capacity`` tags per window, so :attr:`StreamingTrends.max_memory_items` bounds
-:meth:`StreamingTrends.memory_items` whatever the stream. Only the output (one entry per tag
-that ever trended, ten per trending window) grows with time.
+plus its decayed maximum. A tag is forgotten once the sketches have not counted it for
+``max(lookback, period)`` windows and its score has cooled down (``cooldown`` windows after
+its maximum): with exact counts its state then equals a brand-new tag's, so forgetting
+changes no score (imputed windows do not keep a tag alive). Every live state was counted in
+one of the last ``max(lookback, period, cooldown + 1)`` windows, at most ``capacity`` tags per
+window, and a window's truncation marks are a subset of the states, so
+:attr:`StreamingTrends.max_memory_items` bounds :meth:`StreamingTrends.memory_items` whatever
+the stream. Only the output (one entry per tag that ever trended, ten per trending window)
+grows with time.
 
 **Late posts.** Posts arrive in roughly increasing time order. A window closes when a post two
 windows later arrives, so a post up to one window late is counted where it belongs; a post
@@ -51,7 +59,7 @@ import heapq
 import math
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -64,6 +72,7 @@ EPOCH = datetime(1970, 1, 1)
 RANKED_PER_WINDOW = 10
 #: Standard deviations of the HLL bounds reported in :class:`Count`.
 BOUND_STD_DEVS = 3
+DEFAULT_PARAMS = TrendParams()
 
 
 def iso(value: datetime) -> str:
@@ -95,13 +104,17 @@ class TagState:
     time. ``observe(i, obs)`` for a window the tag was counted in; ``idle(i)`` for one it was
     absent from (needed only while the decayed score is alive: :attr:`active`)."""
 
-    __slots__ = ("history", "last", "max_score", "max_at")
+    __slots__ = ("history", "last", "max_score", "max_at", "baseline", "level", "counted")
 
     def __init__(self, keep: int):
         self.history: deque = deque(maxlen=keep)
         self.last: int | None = None
         self.max_score = 0.0
         self.max_at: int | None = None
+        #: the baseline at the last observation, and max(baseline, count): what the tag
+        #: usually has (the sketches' eviction priority and stand-in for truncated counts)
+        self.baseline = self.level = 0.0
+        self.counted: int | None = None  # the last window the sketches counted it in
 
     @property
     def active(self) -> bool:
@@ -115,7 +128,9 @@ class TagState:
         hist.append(obs)
         self.last = i
         past = list(hist)  # windows before the tag's state began are zeros, as in the batch
-        return self._step(i, window_score(obs, expected(past, len(past) - 1, p), p), p)
+        baseline = self.baseline = expected(past, len(past) - 1, p)
+        self.level = max(baseline, obs)
+        return self._step(i, window_score(obs, baseline, p), p)
 
     def idle(self, i: int, p: TrendParams) -> tuple[float, float, bool]:
         """Window ``i`` without the tag: observed 0, which never scores (expected ≥ 1)."""
@@ -138,14 +153,17 @@ class TagState:
 class _SketchWindow:
     """A frequent-items sketch over tag occurrences and ≤ ``capacity`` HLLs of accounts."""
 
-    __slots__ = ("freq", "hlls", "lg_k", "capacity", "evictions")
+    __slots__ = ("freq", "hlls", "lg_k", "capacity", "evictions", "states", "truncated")
 
-    def __init__(self, lg_k: int, lg_max_items: int, capacity: int):
+    def __init__(self, lg_k: int, lg_max_items: int, capacity: int,
+                 states: dict[str, TagState] | None = None):
         self.freq = frequent_strings_sketch(lg_max_items)
         self.hlls: dict[str, Any] = {}
         self.lg_k = lg_k
         self.capacity = capacity
         self.evictions = 0
+        self.states = states if states is not None else {}
+        self.truncated: set[str] = set()  # known tags whose HLL was dropped in this window
 
     def add(self, author: Any, tags: Iterable[str]) -> None:
         hlls, freq_update = self.hlls, self.freq.update
@@ -159,15 +177,23 @@ class _SketchWindow:
             h.update(author)
 
     def _evict(self) -> None:
-        """Drop untracked tags' HLLs, then the least frequent, until ¼ of the slots are free."""
-        estimate = self.freq.get_estimate
-        ranked = sorted(self.hlls, key=estimate)  # stable: equally frequent, older goes first
-        keep = self.capacity - max(1, self.capacity // 4)
-        drop = [t for t in ranked if estimate(t) == 0]
-        if len(ranked) - len(drop) > keep:
-            drop = ranked[:len(ranked) - keep]
-        for tag in drop:
+        """Free a quarter of the slots: drop the HLLs of the tags with the lowest priority,
+        ``max(occurrences this window (frequent-items lower bound), accounts so far (HLL),
+        the tag's usual level)``; ties go oldest first. A dropped tag with a state is marked
+        truncated (its count for the window is a lower bound)."""
+        lower, states = self.freq.get_lower_bound, self.states
+
+        def priority(item: tuple[str, Any]) -> float:
+            tag, h = item
+            state = states.get(tag)
+            return max(lower(tag), h.get_estimate(), state.level if state is not None else 0.0)
+
+        ranked = sorted(self.hlls.items(), key=priority)
+        drop = ranked[:len(ranked) - (self.capacity - max(1, self.capacity // 4))]
+        for tag, _ in drop:
             del self.hlls[tag]
+            if tag in states:
+                self.truncated.add(tag)
         self.evictions += len(drop)
 
     def counts(self) -> dict[str, Count]:
@@ -176,7 +202,7 @@ class _SketchWindow:
                 for tag, h in self.hlls.items()}
 
     def items(self) -> int:
-        return len(self.hlls) + 1
+        return len(self.hlls) + 1 + len(self.truncated)
 
 
 class _ExactWindow:
@@ -222,8 +248,8 @@ class _Stats:
     windows_closed: int = 0
     tags_forgotten: int = 0
     evictions: int = 0
+    imputed: int = 0
     peak_memory_items: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 class StreamingTrends:
@@ -237,8 +263,8 @@ class StreamingTrends:
     ``{tag: Count}`` (HLL estimates with their bounds), e.g. to check or log the sketches.
     """
 
-    def __init__(self, params: TrendParams = TrendParams(), lg_k: int = 12,
-                 lg_max_items: int = 10, *, exact: bool = False,
+    def __init__(self, params: TrendParams = DEFAULT_PARAMS, lg_k: int = 12,
+                 lg_max_items: int = 12, *, exact: bool = False,
                  on_close: Callable[[datetime, dict[str, Count]], None] | None = None):
         self.params = params
         self.lg_k = lg_k
@@ -253,9 +279,8 @@ class StreamingTrends:
         self._cur: int | None = None  # latest window seen
         self._next_close: int | None = None  # every window before it is closed
         self._start: int | None = None  # window 0 of the score (set by the first close)
-        self._states: OrderedDict[str, TagState] = OrderedDict()  # by last observation
+        self._states: OrderedDict[str, TagState] = OrderedDict()  # by last count
         self._active: set[str] = set()  # tags whose decayed score is alive
-        self._early: dict[str, tuple[float, int, int]] = {}  # pre-warmup peaks ≥ min_score
         self._trending: dict[str, _Trending] = {}
         self._ranking: list[tuple[int, list[dict]]] = []
         self.stats = _Stats()
@@ -301,7 +326,8 @@ class StreamingTrends:
         else:  # one window late, before anything closed: the data starts earlier
             self._next_close = min(self._next_close, w)
         win = self._open[w] = (_ExactWindow() if self.exact else
-                               _SketchWindow(self.lg_k, self.lg_max_items, self.capacity))
+                               _SketchWindow(self.lg_k, self.lg_max_items, self.capacity,
+                                             self._states))
         return win
 
     def _advance(self, w: int) -> None:
@@ -336,17 +362,24 @@ class StreamingTrends:
         if self.on_close is not None:
             self.on_close(self.window_start(x), counts)
         ranked = []
-        for tag, count in counts.items():
-            obs = int(round(count.estimate))
+        observed = {tag: int(round(c.estimate)) for tag, c in counts.items()}
+        for tag in getattr(win, "truncated", ()):
+            state = self._states.get(tag)
+            if state is not None:  # counted only in part: no less than its usual baseline
+                observed[tag] = max(observed.get(tag, 0), state.baseline)
+                self.stats.imputed += 1
+        for tag, obs in observed.items():
             state = self._states.get(tag)
             if state is None:
                 state = self._states[tag] = TagState(self._keep)
-            else:
+            elif tag in counts:
                 self._states.move_to_end(tag)
+            if tag in counts:
+                state.counted = i
             self._record(tag, i, obs, *state.observe(i, obs, p), ranked)
             if state.active:
                 self._active.add(tag)
-        for tag in [t for t in self._active if t not in counts]:
+        for tag in [t for t in self._active if t not in observed]:
             state = self._states[tag]
             self._record(tag, i, 0, *state.idle(i, p), ranked)
         self._active = {t for t in self._active if self._states[t].active}
@@ -359,24 +392,17 @@ class StreamingTrends:
 
     def _record(self, tag: str, i: int, obs: int, score: float, trend: float, trending: bool,
                 ranked: list) -> None:
-        """Fold one (tag, window) into the results: first trending window, peak, count."""
-        p = self.params
+        """Fold one (tag, window) into the results: first trending window, peak (the trending
+        window with the highest trend, earliest on ties, as :attr:`TagTrend.peak`), count."""
+        if not trending:
+            return
         found = self._trending.get(tag)
-        if trending:
-            if found is None:
-                found = self._trending[tag] = _Trending(i, i, trend, obs)
-                early = self._early.pop(tag, None)
-                if early is not None and early[0] >= trend:  # peak before warmup (earlier)
-                    found.peak_score, found.peak, found.peak_accounts = early
-            elif trend > found.peak_score:
-                found.peak, found.peak_score, found.peak_accounts = i, trend, obs
-            found.windows += 1
-            ranked.append({"tag": tag, "score": round(trend, 3), "accounts": obs})
-        elif i < p.warmup and trend >= p.min_score and found is None:
-            # the batch's peak is the maximum trend over all windows, warmup included
-            early = self._early.get(tag)
-            if early is None or trend > early[0]:
-                self._early[tag] = (trend, i, obs)
+        if found is None:
+            found = self._trending[tag] = _Trending(i, i, trend, obs)
+        elif trend > found.peak_score:
+            found.peak, found.peak_score, found.peak_accounts = i, trend, obs
+        found.windows += 1
+        ranked.append({"tag": tag, "score": round(trend, 3), "accounts": round(obs)})
 
     def _forget(self, i: int) -> None:
         """Drop states equal to a brand-new tag's: absent for max(lookback, period) windows
@@ -385,8 +411,8 @@ class StreamingTrends:
         states = self._states
         while states:
             tag, state = next(iter(states.items()))
-            if state.active or i - state.last < horizon:
-                break  # ordered by last observation; an active front only delays the rest
+            if state.active or i - state.counted < horizon:
+                break  # ordered by last count; an active front only delays the rest
             del states[tag]
             self.stats.tags_forgotten += 1
 
@@ -400,7 +426,7 @@ class StreamingTrends:
         (without the store-derived campaign fields)."""
         start = lambda i: iso(self.window_start(self._start + i))  # noqa: E731
         out = [{"tag": tag, "first_trending_at": start(t.first), "peak_at": start(t.peak),
-                "peak_score": round(t.peak_score, 3), "peak_accounts": t.peak_accounts,
+                "peak_score": round(t.peak_score, 3), "peak_accounts": round(t.peak_accounts),
                 "windows_trending": t.windows}
                for tag, t in self._trending.items()]
         out.sort(key=lambda f: (f["first_trending_at"], f["tag"]))
@@ -434,9 +460,10 @@ class StreamingTrends:
         return self.stats.late_dropped
 
     def memory(self) -> dict[str, int]:
-        """Live items by kind: sketches (HLLs/sets + frequent-items), tag states, early peaks."""
+        """Live items by kind: sketches (HLLs or sets, frequent-items, truncation marks) and
+        tag states."""
         return {"sketches": sum(w.items() for w in self._open.values()),
-                "tag_states": len(self._states), "early_peaks": len(self._early)}
+                "tag_states": len(self._states)}
 
     def memory_items(self) -> int:
         """Live sketches plus tracked tags (what bounded memory bounds)."""
@@ -445,15 +472,15 @@ class StreamingTrends:
     @property
     def max_memory_items(self) -> int | float:
         """An upper bound on :meth:`memory_items` for any stream (``inf`` when exact):
-        2 open windows × (capacity HLLs + 1 frequent-items sketch); ≤ capacity tag states
-        per window over the ``max(lookback, period, cooldown + 1)`` windows a state can
-        outlive its last observation, plus the window being closed; ≤ capacity early peaks
-        per warmup window."""
+        ``S = capacity × (max(lookback, period, cooldown + 1) + 1)`` tag states (≤ capacity
+        per window over the windows a state can outlive its last observation, plus the one
+        being closed) and 2 open windows × (capacity HLLs + 1 frequent-items sketch + ≤ S
+        truncation marks)."""
         if self.capacity is None:
             return math.inf
         p = self.params
-        horizon = max(p.lookback, p.period, p.cooldown + 1)
-        return self.capacity * (2 + (horizon + 1) + p.warmup) + 2
+        states = self.capacity * (max(p.lookback, p.period, p.cooldown + 1) + 1)
+        return states + 2 * (self.capacity + 1 + states)
 
     def _track_memory(self) -> None:
         if not self.exact:

@@ -92,5 +92,8 @@ def test_cli_trends_and_window_option(planted):
     daily = json.loads(runner.invoke(main, ["trends", "--db", db, "--json", "--window",
                                             "1d"]).stdout)
     assert daily["window_seconds"] == 86400
+    streamed = json.loads(runner.invoke(main, ["trends", "--db", db, "--json",
+                                               "--stream"]).stdout)
+    assert {t["tag"] for t in streamed["trending"]} >= {"ibelieveyou", "metoo"}
     bad = runner.invoke(main, ["trends", "--db", db, "--window", "soon"])
     assert bad.exit_code == 2 and "use a number and a unit" in bad.output
