@@ -9,7 +9,7 @@ The Python API is the product; the ``groundswell`` command is a thin layer over 
     store.hashtags(top=20)                # pandas DataFrame
 """
 
-from groundswell.store import Store, StoreBusy, StoreError
+from groundswell.store import Store, StoreBusy, StoreError, StoreFull
 
 __version__ = "0.1.0"
-__all__ = ["Store", "StoreBusy", "StoreError", "__version__"]
+__all__ = ["Store", "StoreBusy", "StoreError", "StoreFull", "__version__"]

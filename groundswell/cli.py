@@ -49,7 +49,7 @@ def friendly_errors(fn):
 def open_store(db: str, read_only: bool = False) -> Store:
     store = Store(db, read_only=read_only)
     if store.created:
-        err.print(f"Created store [bold]{Path(db).resolve()}[/]", highlight=False)
+        err.print(f"Created store [bold]{Path(db).resolve()}[/]", highlight=False, soft_wrap=True)
     return store
 
 
@@ -88,9 +88,11 @@ def ingest(db: str, as_json: bool, paths: tuple[str, ...]) -> None:
       groundswell ingest --db metoo.duckdb tweets-*.jsonl.gz
       twarc2 search '#metoo' | groundswell ingest -
     """
+    from groundswell.ingest import batch_size
     from groundswell.progress import byte_progress
     from groundswell.readers import InputFile
 
+    batch_size()  # a bad GROUNDSWELL_BATCH_POSTS fails before the store is created
     for path in paths:  # check every input before creating or touching the store
         InputFile.from_arg(path)
     with open_store(db) as store:

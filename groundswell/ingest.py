@@ -29,7 +29,25 @@ if TYPE_CHECKING:
     from groundswell.store import Store
 
 BATCH_POSTS = 50_000
+#: Overrides BATCH_POSTS when ``batch_posts`` is not passed: smaller batches commit more often
+#: (less to redo after a crash, less memory), larger ones ingest a little faster.
+BATCH_ENV = "GROUNDSWELL_BATCH_POSTS"
 EXCERPT = 200
+
+
+def batch_size(batch_posts: int | None = None) -> int:
+    """Posts (and deletes) per batch: ``batch_posts``, else ``$GROUNDSWELL_BATCH_POSTS``, else
+    :data:`BATCH_POSTS`."""
+    if batch_posts is None:
+        value = os.environ.get(BATCH_ENV, "").strip()
+        if not value:
+            return BATCH_POSTS
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"{BATCH_ENV}={value!r}: expected a whole number of posts, e.g. 5000")
+        batch_posts = int(value)
+    if batch_posts < 1:
+        raise ValueError(f"batch_posts={batch_posts}: expected at least 1")
+    return batch_posts
 
 
 class Batch:
@@ -82,8 +100,10 @@ class Batch:
 
     def known_account(self, platform: str, author_id: str, observed_at) -> bool:
         old = self.accounts.get((platform, author_id))
-        return old is not None and (observed_at is None or
-                                    (old[7] is not None and old[7] >= observed_at))
+        if old is None or old[7] is None:
+            return False
+        # strictly newer only: on a tie the later snapshot wins, in a batch as in the store
+        return observed_at is None or old[7] > observed_at
 
     def account(self, platform, author_id, handle, display_name, followers, verified,
                 created_at, observed_at) -> None:
@@ -91,8 +111,11 @@ class Batch:
         old = self.accounts.get(key)
         if old is not None and old[7] is not None and (observed_at is None or observed_at < old[7]):
             return  # keep the most recent snapshot of the account
-        self.accounts[key] = (platform, author_id, handle, display_name, followers, verified,
-                              created_at, observed_at)
+        new = (platform, author_id, handle, display_name, followers, verified, created_at,
+               observed_at)
+        if old is not None:  # merge exactly like the store's upsert: missing fields kept
+            new = tuple(n if n is not None else o for n, o in zip(new, old, strict=True))
+        self.accounts[key] = new
 
     def delete(self, platform, post_id, deleted_at, reason) -> None:
         self.deletions.append((platform, post_id, deleted_at, reason, self.file, self.line))
@@ -157,7 +180,8 @@ def handle_line(batch: Batch, raw: bytes) -> None:
             source.parse(record, batch)
         except RecursionError:
             batch.problem(f"{source.name}: nested too deeply")
-        except (RecordError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (RecordError, LookupError, TypeError, ValueError, AttributeError,
+                ArithmeticError) as exc:
             batch.problem(f"{source.name}: {exc}")
     batch.flush_problems(raw)
 
@@ -167,12 +191,14 @@ def ingest(
     paths: Sequence[str | os.PathLike[str]],
     progress: Callable[[int], None] | None = None,
     posts_progress: Callable[[int], None] | None = None,
-    batch_posts: int = BATCH_POSTS,
+    batch_posts: int | None = None,
 ) -> IngestSummary:
     """Ingest files (``-`` is stdin) into ``store``; idempotent, streaming, never loses a line.
 
     ``progress`` receives raw bytes consumed; ``posts_progress`` receives posts seen.
+    ``batch_posts``: posts per transaction (default :func:`batch_size`).
     """
+    batch_posts = batch_size(batch_posts)
     inputs = [InputFile.from_arg(p) for p in paths]  # fail fast on a missing file
     summary = IngestSummary(files=len(inputs))
     started = datetime.now(UTC).replace(tzinfo=None)
@@ -208,6 +234,7 @@ def ingest(
     try:
         for source in inputs:
             batch.file = source.name
+            lineno = 0
             try:
                 for lineno, raw in iter_lines(source, progress):
                     summary.lines += 1
@@ -217,7 +244,7 @@ def ingest(
                         flush()
                         batch.file = source.name
             except TruncatedInput as exc:
-                batch.line = batch.line + 1
+                batch.line = lineno + 1  # not batch.line: a fresh batch after a flush has 0
                 batch.quarantine_line(str(exc), b"")
             flush()
         collect()

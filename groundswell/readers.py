@@ -11,6 +11,7 @@ import gzip
 import io
 import os
 import sys
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,12 @@ WHOLE_DOCUMENT_LIMIT = 256 * 1024 * 1024  # pretty-printed JSON bigger than this
 
 class TruncatedInput(Exception):
     """A compressed stream that ends early (a download cut short)."""
+
+
+def provenance_name(path: Path) -> str:
+    """The name stored with every row read from ``path``: its absolute path, as valid UTF-8
+    (a Latin-1 file name would otherwise fail the store's write; ``\\xe9`` shows the byte)."""
+    return os.fsencode(path.resolve()).decode("utf-8", "backslashreplace")
 
 
 @dataclass
@@ -45,7 +52,7 @@ class InputFile:
             raise FileNotFoundError(f"no such file: {arg}")
         if path.is_dir():
             raise IsADirectoryError(f"{arg} is a folder; pass the files (e.g. {arg}/*.jsonl)")
-        return cls(str(path.resolve()), path.stat().st_size, path)
+        return cls(provenance_name(path), path.stat().st_size, path)
 
     def open_raw(self) -> BinaryIO:
         if self._path is None:
@@ -102,12 +109,12 @@ def iter_lines(
                 yield lineno, line
             if on_bytes is not None and source.size is not None:
                 on_bytes(source.size - last_pos)
-        except (EOFError, gzip.BadGzipFile, OSError) as exc:
+        except (EOFError, gzip.BadGzipFile, OSError, zlib.error) as exc:
             if isinstance(exc, OSError) and not isinstance(exc, gzip.BadGzipFile) and \
                     "compressed" not in str(exc).lower() and "zstd" not in str(exc).lower():
                 raise
-            raise TruncatedInput(
-                f"compressed stream ends early after line {lineno}: {exc}") from None
+            how = "ends early" if isinstance(exc, EOFError) else "is damaged"
+            raise TruncatedInput(f"compressed stream {how} after line {lineno}: {exc}") from None
         except Exception as exc:  # zstandard raises its own ZstdError
             if type(exc).__name__ == "ZstdError":
                 raise TruncatedInput(f"zstd stream is damaged after line {lineno}: {exc}") from None
@@ -128,8 +135,19 @@ def _whole_document(source: InputFile, first_line: bytes) -> bytes | None:
         pass
     if source.size is None or source.size > WHOLE_DOCUMENT_LIMIT:
         return None
+    chunks: list[bytes] = []
+    total = 0
     with open(source._path, "rb") as fh:
-        data = _decompressed(io.BufferedReader(fh)).read().removeprefix(BOM)
+        stream = _decompressed(io.BufferedReader(fh))
+        try:  # bounded: a bad first line of a big .gz must not pull gigabytes into memory
+            while chunk := stream.read(1 << 20):
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > WHOLE_DOCUMENT_LIMIT:
+                    return None
+        except Exception:  # a cut or damaged stream is not one document; iter_lines says so
+            return None
+    data = b"".join(chunks).removeprefix(BOM)
     try:
         orjson.loads(data)
     except orjson.JSONDecodeError:

@@ -9,6 +9,7 @@ gets :class:`StoreBusy` instead of corruption.
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from collections.abc import Sequence
@@ -32,6 +33,58 @@ class StoreError(RuntimeError):
 
 class StoreBusy(StoreError):
     """Another process holds the store's write lock."""
+
+
+class StoreFull(StoreError):
+    """The disk (or the user's quota) filled up while writing; the batch was rolled back."""
+
+
+#: How a full disk reads: as OSError.errno, or in the text of DuckDB's "Could not write file"
+#: errors (DuckDB reports the C library's strerror).
+_DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+_DISK_FULL_TEXTS = ("No space left on device", "Disk quota exceeded")
+
+
+def _write_failure(exc: BaseException, path: Path, doing: str = "writing",
+                   safe: str = "the last batch was rolled back") -> StoreError | None:
+    """The one-line error for a write the file system refused, or None (a bug: re-raise)."""
+    text = str(exc)
+    if (isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS) or (
+            isinstance(exc, duckdb.Error) and any(t in text for t in _DISK_FULL_TEXTS)):
+        return StoreFull(f"disk full while {doing} {path}: free space and re-run; "
+                         f"nothing was lost — {safe}")
+    if isinstance(exc, (OSError, duckdb.IOException)) or (
+            isinstance(exc, duckdb.Error) and "Could not write" in text):
+        reason = text.splitlines()[0] if text else type(exc).__name__
+        return StoreError(f"cannot write {path} ({reason}): fix that and re-run; "
+                          f"nothing was lost — {safe}")
+    return None
+
+
+#: DuckDB starts a file with three 4 KiB headers ("DUCK" at byte 8), then fsyncs: a shorter
+#: file is a creation that was killed before any data could be written.
+_DUCKDB_HEADERS = 3 * 4096
+
+
+def _discard_unfinished(path: Path) -> None:
+    """Remove a store file whose creation was killed (0 to 8 KiB of DuckDB headers, no WAL):
+    DuckDB refuses it forever, yet it cannot hold anything. Any other file is left alone, and
+    so is one that another process is creating right now (DuckDB locks before writing)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: leave it to DuckDB's error
+        return
+    if path.stat().st_size >= _DUCKDB_HEADERS or Path(f"{path}.wal").exists():
+        return
+    try:
+        with open(path, "rb+") as fh:
+            head = fh.read(_DUCKDB_HEADERS)
+            if head and head[8:12] != b"DUCK":
+                return  # not a DuckDB file: not ours to remove
+            fcntl.lockf(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            path.unlink()  # while holding the lock, so no creator can be starting on it
+    except OSError:
+        return
 
 
 _ARROW_TYPES = {
@@ -82,6 +135,8 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB, read_only: bool = False):
         self.path = Path(path)
+        if not read_only and self.path.is_file():
+            _discard_unfinished(self.path)
         self.created = not self.path.exists()
         if read_only and self.created:
             raise StoreError(f"no store at {self.path} (run `groundswell ingest` first)")
@@ -103,10 +158,14 @@ class Store:
                 f"({str(exc).splitlines()[0]})"
             ) from None
         self._ibis = None
-        if read_only:
-            self._check_version()
-        else:
-            self._migrate()
+        try:
+            if read_only:
+                self._check_version()
+            else:
+                self._migrate()
+        except BaseException:
+            self.con.close()  # a refused store must not stay open (and locked) in this process
+            raise
 
     # -- lifecycle -------------------------------------------------------------------------
     def _migrate(self) -> None:
@@ -136,13 +195,24 @@ class Store:
             )
 
     def close(self) -> None:
-        self.con.close()
+        try:
+            self.con.close()  # checkpoints: writes the WAL into the file
+        except duckdb.Error as exc:
+            failure = _write_failure(exc, self.path, "closing",
+                                     "what was written waits in its .wal file")
+            if failure is None:
+                raise
+            raise failure from exc
 
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        try:
+            self.close()
+        except Exception:
+            if exc_type is None:
+                raise  # otherwise the error already on its way out is the one to report
 
     # -- writing ---------------------------------------------------------------------------
     def write_batch(self, batch: Any) -> tuple[int, int, int]:
@@ -201,9 +271,15 @@ class Store:
                 ).fetchall()[0][0]
             con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM batch_quarantine")
             con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        except BaseException as exc:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass  # a failed COMMIT has already rolled back (and a fatal error closed it all)
+            failure = _write_failure(exc, self.path)
+            if failure is None:
+                raise
+            raise failure from exc
         finally:
             for name in ("deletions", "posts", "post_hashtags", "mentions", "accounts",
                          "quarantine"):
@@ -211,7 +287,13 @@ class Store:
         return added, deleted, tombstoned
 
     def log_ingest(self, row: tuple) -> None:
-        self.con.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        try:
+            self.con.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        except (duckdb.Error, OSError) as exc:
+            failure = _write_failure(exc, self.path, safe="every batch is in the store")
+            if failure is None:
+                raise
+            raise failure from exc
 
     # -- reading ---------------------------------------------------------------------------
     def _one(self, sql: str, params: list | None = None):

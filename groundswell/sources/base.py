@@ -104,16 +104,23 @@ def id_str(value: Any) -> str | None:
     raise RecordError(f"id has the wrong type: {type(value).__name__}")
 
 
+INT64 = range(-(2**63), 2**63)  # the store's BIGINT
+
+
 def as_int(value: Any) -> int | None:
-    """Counts such as followers; tolerate numeric strings, refuse garbage quietly as None."""
+    """Counts such as followers; tolerate numeric strings, refuse garbage quietly as None.
+
+    Values outside BIGINT are garbage too: one would otherwise fail the whole batch's write.
+    """
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if value in INT64 else None
     if isinstance(value, float) and value == value and abs(value) < 2**63:
         return int(value)
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        number = int(value)
+        return number if number in INT64 else None
     return None
 
 

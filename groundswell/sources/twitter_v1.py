@@ -48,7 +48,7 @@ def _parse_v1(value: str) -> datetime:
         sign = -1 if offset[0] == "-" else 1
         minutes = int(offset[1:3]) * 60 + int(offset[3:5])
         return dt - timedelta(minutes=sign * minutes)
-    except (AttributeError, ValueError, KeyError, IndexError):
+    except (AttributeError, ValueError, KeyError, IndexError, OverflowError):
         raise RecordError(f"created_at is not a v1.1 timestamp: {str(value)[:40]!r}") from None
 
 
@@ -75,8 +75,11 @@ def _delete(obj: dict, emit: Emitter) -> None:
     post_id = id_str(status.get("id_str") or status.get("id"))
     if post_id is None:
         raise RecordError("delete notice without a status id")
-    ms = as_int(obj.get("delete", {}).get("timestamp_ms") or obj.get("timestamp_ms"))
-    deleted_at = datetime(1970, 1, 1) + timedelta(milliseconds=ms) if ms else None
+    ms = as_int(as_dict(obj.get("delete")).get("timestamp_ms") or obj.get("timestamp_ms"))
+    try:
+        deleted_at = datetime(1970, 1, 1) + timedelta(milliseconds=ms) if ms else None
+    except OverflowError:  # an impossible time: keep the delete, without its time
+        deleted_at = None
     emit.delete(PLATFORM, post_id, deleted_at, "deleted")
 
 

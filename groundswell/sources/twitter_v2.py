@@ -46,8 +46,17 @@ def _parse_iso(value: str) -> datetime:
         if value.endswith("Z"):  # the common case: already UTC, no zone arithmetic needed
             return datetime.fromisoformat(value[:-1])
         return utc_naive(datetime.fromisoformat(value))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved to UTC
         raise RecordError(f"created_at is not an ISO timestamp: {value[:40]!r}") from None
+
+
+def _observed_time(value: object) -> datetime | None:
+    """When a page or line was collected. Metadata: a bad value means unknown, and must not
+    cost the page's tweets (each tweet's own ``created_at`` is checked where it is used)."""
+    try:
+        return parse_time(value)
+    except RecordError:
+        return None
 
 
 def claims(obj: dict) -> bool:
@@ -65,7 +74,7 @@ def parse(obj: dict, emit: Emitter) -> None:
     elif "data" in obj or "errors" in obj:
         _page(obj, emit)
     else:
-        observed = parse_time(as_dict(obj.get("__twarc")).get("retrieved_at"))
+        observed = _observed_time(as_dict(obj.get("__twarc")).get("retrieved_at"))
         _item(obj, emit, observed, where="line")
 
 
@@ -81,7 +90,7 @@ def _compliance(obj: dict, emit: Emitter) -> None:
 
 
 def _page(obj: dict, emit: Emitter) -> None:
-    observed = parse_time(as_dict(obj.get("__twarc")).get("retrieved_at"))
+    observed = _observed_time(as_dict(obj.get("__twarc")).get("retrieved_at"))
     data = obj.get("data")
     items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
     includes = as_dict(obj.get("includes"))
@@ -91,9 +100,9 @@ def _page(obj: dict, emit: Emitter) -> None:
         emit.skip("API errors block" if obj.get("errors") else "empty response page")
         return
     if observed is None:  # no collection time: the newest tweet on the page is our best proxy
-        times = [as_str(as_dict(t).get("created_at")) for t in items]
-        newest = max((t for t in times if t), default=None)
-        observed = parse_time(newest) if newest else None
+        times = {t for t in (as_str(as_dict(i).get("created_at")) for i in items) if t}
+        newest = (_observed_time(t) for t in sorted(times, reverse=True))
+        observed = next((t for t in newest if t is not None), None)
     for i, item in enumerate(items):
         _guarded(lambda item=item: _item(item, emit, observed, where="data"), emit, f"data[{i}]")
     for i, user in enumerate(as_list(includes.get("users"))):
@@ -106,7 +115,8 @@ def _guarded(fn, emit: Emitter, where: str) -> None:
     """One bad tweet in a page of 100 must not cost the other 99."""
     try:
         fn()
-    except (RecordError, KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (RecordError, LookupError, TypeError, ValueError, AttributeError,
+            ArithmeticError) as exc:
         emit.problem(f"{where}: {exc}")
 
 
