@@ -74,32 +74,48 @@ def main() -> None:
 @main.command()
 @db_option
 @json_option
-@click.argument("paths", nargs=-1, required=True, type=click.Path(allow_dash=True))
+@click.option("--follow", "follow_file", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Follow one growing JSON-lines file like `tail -F`, committing as it grows "
+                   "(Ctrl-C stops after the last complete batch).")
+@click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(min=0.05),
+              help="With --follow: seconds between looks at the file.")
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @friendly_errors
-def ingest(db: str, as_json: bool, paths: tuple[str, ...]) -> None:
+def ingest(db: str, as_json: bool, follow_file: str | None, poll: float,
+           paths: tuple[str, ...]) -> None:
     """Read Twitter v2 (twarc2) or v1.1 JSON lines into the store.
 
     PATHS are files (plain, .gz or .zst, detected from their bytes) or - for stdin. The format
     is recognised line by line. Malformed lines are quarantined with file, line and reason;
     deletes and compliance events remove posts. Re-running the same ingest changes nothing.
+    With --follow, one file is read as it grows while `groundswell serve` shows the store
+    live (see docs/dashboard.md for how writer and readers share the store).
 
     \b
     Example:
       groundswell ingest --db metoo.duckdb tweets-*.jsonl.gz
       twarc2 search '#metoo' | groundswell ingest -
+      groundswell ingest --db metoo.duckdb --follow live.jsonl
     """
     from groundswell.ingest import batch_size
     from groundswell.progress import byte_progress
     from groundswell.readers import InputFile
 
     batch_size()  # a bad GROUNDSWELL_BATCH_POSTS fails before the store is created
-    for path in paths:  # check every input before creating or touching the store
-        InputFile.from_arg(path)
-    with open_store(db) as store:
-        sizes = [Path(p).stat().st_size for p in paths if p != "-" and Path(p).is_file()]
-        total = sum(sizes) if len(sizes) == len(paths) else None
-        with byte_progress(total, "ingest", err) as (on_bytes, on_posts):
-            summary = store.ingest(list(paths), progress=on_bytes, posts_progress=on_posts)
+    if follow_file:
+        if paths:
+            raise click.UsageError("--follow reads one growing file; ingest others separately")
+        summary = _follow(db, follow_file, poll)
+    else:
+        if not paths:
+            raise click.UsageError("give files to ingest, - for stdin, or --follow FILE")
+        for path in paths:  # check every input before creating or touching the store
+            InputFile.from_arg(path)
+        with open_store(db) as store:
+            sizes = [Path(p).stat().st_size for p in paths if p != "-" and Path(p).is_file()]
+            total = sum(sizes) if len(sizes) == len(paths) else None
+            with byte_progress(total, "ingest", err) as (on_bytes, on_posts):
+                summary = store.ingest(list(paths), progress=on_bytes, posts_progress=on_posts)
     if as_json:
         emit_json(summary.as_dict())
         return
@@ -115,6 +131,77 @@ def ingest(db: str, as_json: bool, paths: tuple[str, ...]) -> None:
         out.print(f"  skipped {n:,}: {reason}", highlight=False)
     if summary.quarantined:
         out.print(f"  see them with: groundswell quarantine --db {db}", highlight=False)
+
+
+def parse_window(text: str) -> int:
+    """'1h', '30m', '1d', '900s' → seconds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    text = text.strip().lower()
+    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit() or int(text[:-1]) < 1:
+        raise click.BadParameter(f"{text!r}: use a number and a unit, e.g. 1h, 30m, 1d")
+    return int(text[:-1]) * units[text[-1]]
+
+
+window_option = click.option("--window", default="1h", show_default=True,
+                             help="Window length: 30m, 1h, 1d...")
+
+
+def _follow(db: str, file: str, poll: float):
+    """Run the follower until Ctrl-C: the first stops after the current batch, a second quits."""
+    import signal
+    import threading
+
+    from groundswell.follow import follow
+
+    if not Path(file).is_file():
+        raise FileNotFoundError(f"no such file: {file} (--follow needs the file to exist)")
+    stop = threading.Event()
+
+    def on_interrupt(signum, frame):  # noqa: ARG001
+        err.print("stopping after the current batch (Ctrl-C again to quit now)")
+        stop.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    err.print(f"Following {file} into {db} (Ctrl-C stops)", highlight=False, soft_wrap=True)
+    try:
+        return follow(db, file, poll=poll, stop=stop, on_batch=lambda r: err.print(
+            f"line {r.line:,}: +{r.posts_added:,} posts, {r.deleted:,} deleted, "
+            f"{r.quarantined:,} quarantined", highlight=False))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@main.command()
+@db_option
+@click.option("--campaign", "campaign_file", type=click.Path(dir_okay=False),
+              help="Scope the counter, curve and trends to a campaign file.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (the dashboard has no login: keep it on loopback).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--refresh", default=2.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds between the page's updates.")
+@window_option
+@friendly_errors
+def serve(db: str, campaign_file: str | None, host: str, port: int, refresh: float,
+          window: str) -> None:
+    """Start the live dashboard: participants counter, cumulative curve, trending tags.
+
+    It reads the store read-only and briefly on each refresh, so `groundswell ingest --follow`
+    can keep writing to it; JSON endpoints behind every panel (/api/...), schema at
+    /openapi.json.
+
+    \b
+    Example:
+      groundswell ingest --db metoo.duckdb --follow live.jsonl &
+      groundswell serve --db metoo.duckdb --campaign examples/metoo.toml
+    """
+    from groundswell.trends.score import TrendParams
+    from groundswell.web import serve as run_server
+
+    run_server(db, host=host, port=port, campaign=campaign_file, refresh=refresh,
+               params=TrendParams.for_window(parse_window(window)),
+               echo=lambda m: err.print(m, highlight=False, soft_wrap=True))
 
 
 @main.command()
@@ -297,19 +384,6 @@ def export(db: str, fmt: str, output: str, overwrite: bool) -> None:
             counts = export_parquet(store, output, progress=advance, overwrite=overwrite)
     out.print(f"Exported {sum(counts.values()):,} rows in {len(counts)} tables to {output}: "
               + ", ".join(f"{t} {n:,}" for t, n in counts.items()), highlight=False)
-
-
-def parse_window(text: str) -> int:
-    """'1h', '30m', '1d', '900s' → seconds."""
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-    text = text.strip().lower()
-    if len(text) < 2 or text[-1] not in units or not text[:-1].isdigit() or int(text[:-1]) < 1:
-        raise click.BadParameter(f"{text!r}: use a number and a unit, e.g. 1h, 30m, 1d")
-    return int(text[:-1]) * units[text[-1]]
-
-
-window_option = click.option("--window", default="1h", show_default=True,
-                             help="Window length: 30m, 1h, 1d...")
 
 
 @main.command()

@@ -1,0 +1,266 @@
+"""The dashboard's JSON endpoints (FastAPI TestClient) over simulated stores.
+
+Numbers are checked against the simulator's planted truth and against the metrics the report
+uses, so the dashboard can never drift from ``groundswell report``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import socket
+import subprocess
+import sys
+import threading
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from groundswell import Store
+from groundswell.demo import campaign_from_truth
+from groundswell.follow import follow
+from groundswell.metrics import Scope, Tables
+from groundswell.simulate import simulate
+from groundswell.trends.batch import trends
+from groundswell.web import LiveStore, create_app
+from groundswell.web.app import is_loopback, serve
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # Starlette now prefers httpx2; httpx works the same
+    from fastapi.testclient import TestClient
+
+CAMPAIGN_TOML = """\
+name = "MeToo (simulated)"
+
+[tags]
+main = "metoo"
+variants = [{{ tag = "balancetonporc", lang = "fr" }}, {{ tag = "yotambien", lang = "es" }},
+            {{ tag = "quellavoltache", lang = "it" }}]
+response = ["ibelieveyou"]
+
+[phrases]
+match = ["me too"]
+only_in_replies_to_origin = true
+
+[origin]
+post_ids = ["{origin}"]
+"""
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory):
+    """20k simulated posts (enough for tags to trend), one-shot ingested."""
+    folder = tmp_path_factory.mktemp("dash")
+    truth = simulate(20_000, fmt="twitter-v1", seed=21, out=folder / "c.jsonl")
+    db = folder / "c.duckdb"
+    with Store(db) as store:
+        store.ingest([folder / "c.jsonl"])
+    return db, truth
+
+
+def client(db, **options) -> TestClient:
+    """A client whose every request re-reads the store (no rate limit)."""
+    options.setdefault("live", LiveStore(db, options.pop("campaign", None), min_interval=0,
+                                         max_duty=1.0, max_cpu=1.0))
+    return TestClient(create_app(db, **options))
+
+
+def sql(db: Path, query: str):
+    with Store(db, read_only=True) as store:
+        return store.con.execute(query).fetchall()
+
+
+def test_summary_counts_every_post_without_a_campaign(sim):
+    db, truth = sim
+    s = client(db).get("/api/summary").json()
+    assert s["status"] == "ok" and s["stale"] is False and s["updated_at"].endswith("Z")
+    assert s["scope"] == "all posts" and s["tags"] == []
+    assert s["posts"] == truth["posts"]
+    assert s["posts_by_kind"] == truth["posts_by_kind"]
+    assert s["accounts"] == truth["accounts"]
+    assert (s["first_post"], s["last_post"]) == (truth["first_post"], truth["last_post"])
+    [(speakers,)] = sql(db, "SELECT count(DISTINCT author_id) FROM posts WHERE kind <> 'repost'")
+    assert s["participants"] == speakers
+    assert s["amplifiers"] == truth["accounts"] - speakers
+
+
+def test_a_campaign_scopes_every_panel(sim, tmp_path):
+    db, truth = sim
+    path = tmp_path / "metoo.toml"
+    path.write_text(CAMPAIGN_TOML.format(origin=truth["campaign"]["origin_post_ids"][0]))
+    c = client(db, campaign=path)
+    s = c.get("/api/summary").json()
+    assert s["scope"] == "MeToo (simulated)"
+    assert s["tags"] == ["metoo", "balancetonporc", "yotambien", "quellavoltache"]
+    assert s["posts"] == truth["matched_posts"]
+    assert s["posts_by_kind"] == truth["matched_posts_by_kind"]
+    assert s["participants"] == truth["participants"]
+    assert s["amplifiers"] == truth["amplifiers"]
+    points = c.get("/api/cumulative").json()["points"]
+    assert points[-1]["cumulative_posts"] == truth["matched_posts"]
+    assert points[-1]["cumulative_participants"] == truth["participants"]
+    trending = c.get("/api/trending").json()
+    assert trending["scope"] == "MeToo (simulated)"
+    flagged = {t["tag"] for t in trending["ever"] if t["campaign_tag"]}
+    assert flagged and flagged <= set(s["tags"])
+
+
+def test_cumulative_is_the_reports_hourly_series(sim):
+    db, _ = sim
+    data = client(db).get("/api/cumulative").json()
+    with Store(db, read_only=True) as store:
+        hourly = store.report(metrics=["magnitude"])["magnitude"]["hourly"]
+    assert data["points"] == hourly
+    hours = [p["hour"] for p in data["points"]]
+    assert hours == sorted(hours) and len(set(hours)) == len(hours)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:00:00Z", h) for h in hours)
+
+
+def test_trending_is_the_latest_window_of_the_trend_score(sim):
+    db, truth = sim
+    data = client(db).get("/api/trending").json()
+    with Store(db, read_only=True) as store:
+        expected = trends(Tables.from_backend(store.ibis), Scope())
+    assert [t["tag"] for t in data["ever"]] == [t["tag"] for t in expected["trending"]]
+    assert "metoo" in {t["tag"] for t in data["ever"]}
+    assert data["data_end"] == expected["data_end"] and data["window_seconds"] == 3600
+    last = expected["windows"][-1]
+    assert data["recent_window_start"] == last["window_start"]
+    assert [(t["tag"], t["score"], t["accounts"]) for t in data["recent"]] == [
+        (t["tag"], t["score"], t["accounts"]) for t in last["tags"]]
+    assert data["window_start"] < data["data_end"]
+    assert data["current"] == (data["recent"] if last["window_start"] == data["window_start"]
+                               else [])
+
+
+def test_panels_refresh_as_a_follower_appends(tmp_path, sim):
+    """The dashboard re-reads the store between the follower's commits."""
+    lines = (sim[0].parent / "c.jsonl").read_bytes().splitlines(keepends=True)
+    followed = tmp_path / "live.jsonl"
+    followed.write_bytes(b"".join(lines[:5_000]))
+    db = tmp_path / "live.duckdb"
+    c = client(db)
+    waiting = c.get("/api/summary").json()
+    assert waiting["status"] == "no_store" and waiting["stale"] and waiting["posts"] == 0
+    assert c.get("/api/health").json()["status"] == "no_store"
+
+    stop = threading.Event()
+    stop.set()
+    follow(db, followed, stop=stop)
+    before = c.get("/api/summary").json()
+    assert before["status"] == "ok" and before["posts"] > 0
+    with open(followed, "ab") as out:
+        out.write(b"".join(lines[5_000:]))
+    follow(db, followed, stop=stop)
+    after = c.get("/api/summary").json()
+    [(posts,)] = sql(db, "SELECT count(*) FROM posts")
+    assert after["posts"] == posts > before["posts"]
+    assert after["participants"] > before["participants"]
+    assert c.get("/api/cumulative").json()["points"][-1]["cumulative_posts"] == posts
+
+
+HOLD_LOCK = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("locked", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_a_busy_store_serves_the_last_good_values(sim, tmp_path):
+    db = tmp_path / "copy.duckdb"
+    db.write_bytes(sim[0].read_bytes())
+    c = client(db)
+    good = c.get("/api/summary").json()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        busy = c.get("/api/summary").json()
+        health = c.get("/api/health").json()
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert busy["status"] == "busy" and busy["stale"] is True
+    assert {k: v for k, v in busy.items() if k not in ("status", "stale")} == {
+        k: v for k, v in good.items() if k not in ("status", "stale")}
+    assert health["status"] == "busy" and health["busy"] >= 1 and "busy" in health["last_error"]
+    again = c.get("/api/summary").json()
+    assert again["status"] == "ok" and again["posts"] == good["posts"]
+
+
+def test_reading_never_changes_the_store(sim):
+    db, _ = sim
+    digest = hashlib.sha256(db.read_bytes()).hexdigest()
+    c = client(db)
+    for path in ("/api/summary", "/api/cumulative", "/api/trending", "/api/health"):
+        assert c.get(path).status_code == 200
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
+
+
+def test_refreshes_are_shared_and_rate_limited(sim):
+    db, _ = sim
+    live = LiveStore(db, min_interval=3600)
+    c = client(db, live=live)
+    for path in ("/api/summary", "/api/cumulative", "/api/trending", "/api/summary"):
+        c.get(path)
+    assert live.status.refreshes == 1
+
+
+def test_openapi_describes_every_endpoint_with_its_response_schema(sim):
+    db, _ = sim
+    c = client(db)
+    schema = c.get("/openapi.json").json()
+    api_routes = {r.path for r in c.app.routes if getattr(r, "path", "").startswith("/api/")}
+    assert set(schema["paths"]) == api_routes == {
+        "/api/summary", "/api/cumulative", "/api/trending", "/api/health"}
+    components = schema["components"]["schemas"]
+    for path, item in schema["paths"].items():
+        ok = item["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        name = ok["$ref"].rsplit("/", 1)[-1]
+        assert name in components, path
+        body = c.get(path).json()
+        assert set(body) == set(components[name]["properties"]), path
+    assert "participants" in components["Summary"]["required"]
+    assert components["Summary"]["properties"]["participants"]["description"]
+    assert components["HourPoint"]["properties"]["cumulative_participants"]["type"] == "integer"
+
+
+def test_the_page_loads_nothing_from_elsewhere(sim):
+    db, _ = sim
+    c = client(db, refresh=5)
+    page = c.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    html = page.text
+    assert '<meta name="poll-ms" content="5000">' in html
+    assert '<script src="static/plotly.min.js"></script>' in html
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    assert "all posts" in html
+    js = c.get("/static/plotly.min.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith(
+        "application/javascript")
+    assert b"plotly.js" in js.content[:500]
+    assert c.get("/?poll=0.5").text.count('content="500"') == 1
+    for cdn_page in ("/docs", "/redoc"):
+        assert c.get(cdn_page).status_code == 404
+
+
+def test_campaign_name_is_escaped_in_the_page(sim):
+    db, truth = sim
+    campaign = campaign_from_truth(truth)
+    live = LiveStore(db, replace(campaign, name='<script>alert("x")</script>'))
+    html = client(db, live=live).get("/").text
+    assert "<script>alert" not in html and "&lt;script&gt;alert" in html
+
+
+def test_serve_refuses_a_port_in_use_in_one_line(sim):
+    db, _ = sim
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{port}"):
+            serve(db, port=port, echo=lambda _: None)
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
