@@ -13,16 +13,9 @@ from contextlib import contextmanager
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+from groundswell.report.png import CHROMIUM, LAUNCH_ARGS  # one definition of how we launch it
+
+__all__ = ["CHROMIUM", "LAUNCH_ARGS", "browser_available", "chromium_page"]
 
 
 def _playwright_installed() -> bool:
