@@ -43,7 +43,7 @@ from pathlib import Path
 
 import orjson
 
-from groundswell.ingest import BATCH_POSTS, Batch, IngestSummary, handle_line
+from groundswell.ingest import Batch, IngestSummary, batch_size, handle_line
 from groundswell.readers import BOM, GZIP_MAGIC, ZSTD_MAGIC
 from groundswell.store import Store, StoreBusy, StoreError
 
@@ -210,7 +210,7 @@ class Follower:
 
     def __init__(self, db_path: str | os.PathLike[str], file: str | os.PathLike[str],
                  poll: float = 1.0, stop: threading.Event | None = None,
-                 batch_posts: int = BATCH_POSTS,
+                 batch_posts: int | None = None,
                  on_batch: Callable[[BatchReport], None] | None = None,
                  busy_timeout: float | None = None):
         path = Path(file)
@@ -229,7 +229,7 @@ class Follower:
         self.tail = Tail(path)
         self.poll = poll
         self.stop = stop or threading.Event()
-        self.batch_posts = batch_posts
+        self.batch_posts = batch_size(batch_posts)  # as ingest: $GROUNDSWELL_BATCH_POSTS
         self.on_batch = on_batch
         self.busy_timeout = busy_timeout
         self.summary = FollowSummary(files=1)
@@ -377,13 +377,14 @@ class Follower:
 
 
 def follow(db_path: str | os.PathLike[str], file: str | os.PathLike[str], poll: float = 1.0,
-           stop: threading.Event | None = None, batch_posts: int = BATCH_POSTS,
+           stop: threading.Event | None = None, batch_posts: int | None = None,
            on_batch: Callable[[BatchReport], None] | None = None,
            busy_timeout: float | None = None) -> FollowSummary:
     """Follow ``file`` into the store at ``db_path`` until ``stop`` is set; see the module.
 
     ``poll``: seconds between looks at the file once its end is reached (each look that finds
-    complete lines writes them as one batch, or several of ``batch_posts`` posts).
+    complete lines writes them as one batch, or several of ``batch_posts`` posts; default
+    ``$GROUNDSWELL_BATCH_POSTS`` or 50,000, as for ``ingest``).
     ``busy_timeout``: give up with :class:`StoreBusy` when a batch could not be written for
     that long (default: keep retrying).
     """

@@ -264,3 +264,20 @@ def test_serve_refuses_a_port_in_use_in_one_line(sim):
             serve(db, port=port, echo=lambda _: None)
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+
+
+def test_the_store_is_closed_before_the_panels_are_computed(sim, tmp_path, monkeypatch):
+    """A writer can commit while the dashboard computes: it only holds the store to copy."""
+    db = tmp_path / "copy.duckdb"
+    db.write_bytes(sim[0].read_bytes())
+    compute = LiveStore._compute
+    writable = []
+
+    def computing(self, *args):
+        with Store(db) as writer:  # refused while any read-only connection is open
+            writable.append(writer.count("posts"))
+        return compute(self, *args)
+
+    monkeypatch.setattr(LiveStore, "_compute", computing)
+    summary = client(db).get("/api/summary").json()
+    assert summary["status"] == "ok" and writable == [summary["posts"]]
