@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
+BENCH_VENV = .bench-venv
 
 .PHONY: demo test lint install clean docs bench browser
 
@@ -38,7 +39,6 @@ docs: $(STAMP)
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md
 
 # Peers (twarc2 csv / hashtags) live in their own venv: they need pandas<3 and setuptools<81.
-BENCH_VENV = .bench-venv
 $(BENCH_VENV)/.installed-stamp:
 	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check \
