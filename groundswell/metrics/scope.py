@@ -74,30 +74,39 @@ class Scope:
     def direct(self, tables: Tables) -> ir.Table:
         """Posts matching by tag or phrase (rules 1 and 2), without reposts-of-matches."""
         posts = self.window(tables)
-        camp = self.campaign
-        if camp is None:
+        if self.campaign is None:
             return posts
-        tags = tables.post_hashtags
-        tagged = posts.semi_join(tags.filter(tags.tag.isin(camp.tags)).select(*KEY), KEY)
-        if not camp.phrases:
-            return tagged
-        said = reduce(lambda a, b: a | b, (posts.text.lower().re_search(phrase_pattern(p))
-                                           for p in camp.phrases))
-        if camp.phrases_only_in_replies_to_origin:
-            said = said & posts.reply_to_post_id.isin(list(camp.origin_post_ids) or [""])
-        return union(tagged, posts.filter(said.fill_null(False)))
+        return posts.semi_join(self._direct_keys(posts, tables), KEY)
 
     def posts(self, tables: Tables) -> ir.Table:
         """Every matching post (rules 1-3)."""
-        direct = self.direct(tables)
-        if self.campaign is None:
-            return direct
         posts = self.window(tables)
-        parents = direct.filter(direct.kind != "repost").select(
+        if self.campaign is None:
+            return posts
+        direct = self._direct_keys(posts, tables)
+        parents = posts.filter(posts.kind != "repost").semi_join(direct, KEY).select(
             "platform", repost_of_post_id="post_id")
         reposts = posts.filter(posts.kind == "repost").semi_join(
-            parents, ["platform", "repost_of_post_id"])
-        return union(direct, reposts)
+            parents, ["platform", "repost_of_post_id"]).select(*KEY)
+        return posts.semi_join(union(direct, reposts), KEY)
+
+    def _direct_keys(self, posts: ir.Table, tables: Tables) -> ir.Table:
+        """Keys of rules 1 and 2. Unions run over keys only (cheap), and the phrase regex
+        only over the replies it may count (it is the costliest predicate)."""
+        camp = self.campaign
+        tags = tables.post_hashtags
+        tagged = posts.select(*KEY).semi_join(
+            tags.filter(tags.tag.isin(camp.tags)).select(*KEY), KEY)
+        if not camp.phrases:
+            return tagged
+        candidates = posts
+        if camp.phrases_only_in_replies_to_origin:
+            candidates = posts.filter(
+                posts.reply_to_post_id.isin(list(camp.origin_post_ids) or [""]))
+        text = candidates.text.lower()
+        said = reduce(lambda a, b: a | b, (text.re_search(phrase_pattern(p))
+                                           for p in camp.phrases))
+        return union(tagged, candidates.filter(said.fill_null(False)).select(*KEY))
 
 
 def union(a: ir.Table, b: ir.Table) -> ir.Table:
