@@ -53,10 +53,9 @@ BUSY_FIRST, BUSY_FACTOR, BUSY_MAX = 0.02, 2.0, 0.5
 
 
 def store_is_busy(exc: StoreError) -> bool:
-    """Busy, as opposed to broken: another process holds the lock (:class:`StoreBusy`), or,
-    inside one process, the file is already open with the other mode (DuckDB refuses a
-    read-only and a read-write connection to one file in one process)."""
-    return isinstance(exc, StoreBusy) or "different configuration" in str(exc)
+    """Busy (wait and retry), as opposed to broken (:class:`StoreBusy` covers both another
+    process's lock and this process holding the file in the other mode)."""
+    return isinstance(exc, StoreBusy)
 
 
 @dataclass

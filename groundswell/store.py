@@ -153,6 +153,12 @@ class Store:
                 ) from None
             raise StoreError(f"cannot open store {self.path}: {message.splitlines()[0]}") from None
         except duckdb.Error as exc:
+            if "different configuration" in str(exc):
+                # DuckDB refuses a read-only and a read-write connection to one file inside one
+                # process: the same situation as another process holding the lock.
+                raise StoreBusy(
+                    f"store is busy: {self.path} is open in this process in the other mode"
+                ) from None
             raise StoreError(
                 f"cannot open store {self.path}: not a readable DuckDB file "
                 f"({str(exc).splitlines()[0]})"

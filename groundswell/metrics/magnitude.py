@@ -25,7 +25,7 @@ def _nth_time(table, column: str, n: int):
     return scalar(table.order_by(column).limit(1, offset=n - 1)[column].max())
 
 
-def _series(ctx: Context, unit: str) -> list[dict]:
+def series(ctx: Context, unit: str) -> list[dict]:
     """Posts and new participants per hour or day, with running totals (UTC buckets)."""
     m = ctx.matched.filter(ctx.matched.created_at.notnull())
     buckets = m.mutate(at=m.created_at.truncate(unit))
@@ -89,7 +89,7 @@ def compute(ctx: Context) -> dict:
     j = ctx.joiners
     people = j.aggregate(participants=j.first_part_at.count(),
                          amplifiers=j.first_part_at.isnull().sum()).to_pyarrow().to_pylist()[0]
-    hourly = _series(ctx, "h")
+    hourly = series(ctx, "h")
     peak = min(hourly, key=lambda r: (-r["posts"], r["hour"])) if hourly else None
     origin = ctx.origin_at
     first = totals["first_post"]
@@ -121,7 +121,7 @@ def compute(ctx: Context) -> dict:
         "hours_to_posts": hours_to_posts,
         "milestones": milestones,
         "doubling_time_hours": doubling_time(ctx),
-        "daily": _series(ctx, "D"),
+        "daily": series(ctx, "D"),
         "hourly": hourly,
     }
 

@@ -138,9 +138,8 @@ def rows(expr: ir.Table) -> list[dict]:
 
 
 def scalar(expr: ir.Scalar):
-    """Execute a scalar expression, mapping missing values to None."""
-    value = expr.to_pyarrow().as_py()
-    return value
+    """Execute a scalar expression into a plain Python value (None when missing)."""
+    return expr.to_pyarrow().as_py()
 
 
 def iso(value) -> str | None:
@@ -160,4 +159,4 @@ def hours_between(later: datetime | None, earlier: datetime | None) -> float | N
     return round((later - earlier).total_seconds() / 3600, 2)
 
 
-__all__ = ["KEY", "Scope", "Tables", "ibis", "iso", "rows", "scalar", "hours_between"]
+__all__ = ["KEY", "Scope", "Tables", "hours_between", "iso", "rows", "scalar"]

@@ -45,7 +45,7 @@ from groundswell import schema
 from groundswell.campaign import Campaign
 from groundswell.follow import store_is_busy
 from groundswell.metrics.context import Context
-from groundswell.metrics.magnitude import _series as magnitude_series
+from groundswell.metrics.magnitude import series as magnitude_series
 from groundswell.metrics.scope import Scope, Tables, iso
 from groundswell.schema import KINDS
 from groundswell.store import Store, StoreError
