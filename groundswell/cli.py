@@ -79,9 +79,12 @@ def main() -> None:
                    "(Ctrl-C stops after the last complete batch).")
 @click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(min=0.05),
               help="With --follow: seconds between looks at the file.")
+@click.option("--workers", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Processes parsing big plain files (default: one per core, or "
+                   "$GROUNDSWELL_WORKERS; 1 parses in this process). The tables are the same.")
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @friendly_errors
-def ingest(db: str, as_json: bool, follow_file: str | None, poll: float,
+def ingest(db: str, as_json: bool, follow_file: str | None, poll: float, workers: int | None,
            paths: tuple[str, ...]) -> None:
     """Read Twitter v2 (twarc2) or v1.1 JSON lines into the store.
 
@@ -98,10 +101,13 @@ def ingest(db: str, as_json: bool, follow_file: str | None, poll: float,
       groundswell ingest --db metoo.duckdb --follow live.jsonl
     """
     from groundswell.ingest import batch_size
+    from groundswell.parallel import chunk_bytes, default_workers
     from groundswell.progress import byte_progress
     from groundswell.readers import InputFile
 
-    batch_size()  # a bad GROUNDSWELL_BATCH_POSTS fails before the store is created
+    batch_size()  # a bad GROUNDSWELL_BATCH_POSTS (or _WORKERS, _CHUNK_BYTES) fails before
+    default_workers()  # the store is created
+    chunk_bytes()
     if follow_file:
         if paths:
             raise click.UsageError("--follow reads one growing file; ingest others separately")
@@ -115,7 +121,8 @@ def ingest(db: str, as_json: bool, follow_file: str | None, poll: float,
             sizes = [Path(p).stat().st_size for p in paths if p != "-" and Path(p).is_file()]
             total = sum(sizes) if len(sizes) == len(paths) else None
             with byte_progress(total, "ingest", err) as (on_bytes, on_posts):
-                summary = store.ingest(list(paths), progress=on_bytes, posts_progress=on_posts)
+                summary = store.ingest(list(paths), progress=on_bytes, posts_progress=on_posts,
+                                       workers=workers)
     if as_json:
         emit_json(summary.as_dict())
         return

@@ -13,7 +13,12 @@ from __future__ import annotations
 
 #: Bumped whenever a table or column changes meaning. A store written by a newer version
 #: is refused with a clear error instead of being silently misread.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# 2: posts, post_hashtags and mentions lost their PRIMARY KEY constraints. Their keys are
+#    still unique, enforced by the one writer (Store.write_batch, an anti-join per batch):
+#    DuckDB keeps primary-key indexes in memory, which grew with the archive (hundreds of
+#    MiB per million posts) and made every insert slower. Version 1 stores keep their
+#    constraints and remain valid; version 1 software must not write version 2 stores.
 
 #: Post kinds, in the priority used when a post is several things at once
 #: (a retweet of a reply is a repost; a reply that quotes is a reply).
@@ -40,8 +45,7 @@ TABLES: dict[str, str] = {
             quote_of_post_id    VARCHAR,
             conversation_id     VARCHAR,
             source_file         VARCHAR,
-            source_line         BIGINT,
-            PRIMARY KEY (platform, post_id)
+            source_line         BIGINT
         )""",
     "accounts": """
         CREATE TABLE IF NOT EXISTS accounts (
@@ -60,16 +64,14 @@ TABLES: dict[str, str] = {
             platform     VARCHAR NOT NULL,
             post_id      VARCHAR NOT NULL,
             tag          VARCHAR NOT NULL,
-            tag_written  VARCHAR NOT NULL,
-            PRIMARY KEY (platform, post_id, tag)
+            tag_written  VARCHAR NOT NULL
         )""",
     "mentions": """
         CREATE TABLE IF NOT EXISTS mentions (
             platform              VARCHAR NOT NULL,
             post_id               VARCHAR NOT NULL,
             handle                VARCHAR NOT NULL,
-            mentioned_author_id   VARCHAR,
-            PRIMARY KEY (platform, post_id, handle)
+            mentioned_author_id   VARCHAR
         )""",
     "deletions": """
         CREATE TABLE IF NOT EXISTS deletions (

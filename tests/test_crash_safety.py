@@ -29,13 +29,14 @@ import orjson
 import pytest
 
 from groundswell.ingest import BATCH_ENV
+from groundswell.parallel import CHUNK_ENV
 from groundswell.simulate import simulate
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 
 TABLES = ("posts", "accounts", "post_hashtags", "mentions", "deletions", "quarantine")
 KILLS = 10
-ENV = dict(os.environ, **{BATCH_ENV: "5000"})  # ~22 commits through the files
+ENV = dict(os.environ, **{BATCH_ENV: "5000", CHUNK_ENV: "4000000"})  # ~22 commits per file
 
 
 def ingest_command(db: Path, files: list[Path]) -> list[str]:

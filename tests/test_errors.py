@@ -154,7 +154,7 @@ class FillingDisk:
         return not self.failed and self.batches == self.fail_at
 
     def execute(self, sql: str, *args):
-        if sql.startswith("INSERT OR IGNORE INTO posts"):
+        if sql.startswith("INSERT INTO posts"):
             self.batches += 1
             if self.how == "insert" and self._full():
                 self.failed = True

@@ -14,6 +14,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from groundswell.sources.base import (
+    INT64,
     Emitter,
     RecordError,
     Source,
@@ -103,21 +104,25 @@ def _page(obj: dict, emit: Emitter) -> None:
         times = {t for t in (as_str(as_dict(i).get("created_at")) for i in items) if t}
         newest = (_observed_time(t) for t in sorted(times, reverse=True))
         observed = next((t for t in newest if t is not None), None)
+    # one bad tweet in a page of 100 must not cost the other 99: a problem per item
     for i, item in enumerate(items):
-        _guarded(lambda item=item: _item(item, emit, observed, where="data"), emit, f"data[{i}]")
+        try:
+            _item(item, emit, observed, where="data")
+        except _ITEM_ERRORS as exc:
+            emit.problem(f"data[{i}]: {exc}")
     for i, user in enumerate(as_list(includes.get("users"))):
-        _guarded(lambda user=user: _user(user, emit, observed), emit, f"includes.users[{i}]")
+        try:
+            _user(user, emit, observed)
+        except _ITEM_ERRORS as exc:
+            emit.problem(f"includes.users[{i}]: {exc}")
     for i, tweet in enumerate(as_list(includes.get("tweets"))):
-        _guarded(lambda t=tweet: _tweet(t, emit, observed, 0), emit, f"includes.tweets[{i}]")
+        try:
+            _tweet(tweet, emit, observed, 0)
+        except _ITEM_ERRORS as exc:
+            emit.problem(f"includes.tweets[{i}]: {exc}")
 
 
-def _guarded(fn, emit: Emitter, where: str) -> None:
-    """One bad tweet in a page of 100 must not cost the other 99."""
-    try:
-        fn()
-    except (RecordError, LookupError, TypeError, ValueError, AttributeError,
-            ArithmeticError) as exc:
-        emit.problem(f"{where}: {exc}")
+_ITEM_ERRORS = (RecordError, LookupError, TypeError, ValueError, AttributeError, ArithmeticError)
 
 
 def _item(item: object, emit: Emitter, observed: datetime | None, where: str) -> None:
@@ -137,47 +142,73 @@ def _item(item: object, emit: Emitter, observed: datetime | None, where: str) ->
         raise RecordError(f"{where} item of unknown shape (keys: {', '.join(list(item)[:6])})")
 
 
+def _id(value: object) -> str | None:
+    """:func:`id_str` with the common case (a non-empty string) inlined by callers."""
+    return value if type(value) is str and value else id_str(value)
+
+
+def _time(value: object) -> datetime | None:
+    return _parse_iso(value) if type(value) is str else parse_time(value)
+
+
+# _user and _tweet run for every object of every page (hundreds of millions in a big
+# archive), so the common case is spelled out inline: exact type tests, one dict lookup per
+# field, no helper call unless a value is unusual. Behaviour is that of the helpers.
+
 def _user(user: dict, emit: Emitter, observed: datetime | None) -> None:
-    author_id = id_str(user.get("id"))
-    if author_id is None:
-        raise RecordError("user without id")
+    get = user.get
+    author_id = get("id")
+    if type(author_id) is not str or not author_id:
+        author_id = id_str(author_id)
+        if author_id is None:
+            raise RecordError("user without id")
     if emit.known_account(PLATFORM, author_id, observed):
         return
-    metrics = as_dict(user.get("public_metrics"))
-    verified = user.get("verified")
+    metrics = get("public_metrics")
+    followers = metrics.get("followers_count") if type(metrics) is dict else None
+    if followers is not None and (type(followers) is not int or followers not in INT64):
+        followers = as_int(followers)
+    handle, name, verified = get("username"), get("name"), get("verified")
     emit.account(
         PLATFORM,
         author_id,
-        as_str(user.get("username")),
-        as_str(user.get("name")),
-        as_int(metrics.get("followers_count")),
-        verified if isinstance(verified, bool) else None,
-        parse_time(user.get("created_at")),
+        handle if type(handle) is str else None,
+        name if type(name) is str else None,
+        followers,
+        verified if type(verified) is bool else None,
+        _time(get("created_at")),
         observed,
     )
 
 
 def _tweet(tweet: dict, emit: Emitter, observed: datetime | None, depth: int) -> None:
-    if not isinstance(tweet, dict):
+    if type(tweet) is not dict:
         raise RecordError(f"tweet is a {type(tweet).__name__}, not an object")
     if depth > _MAX_DEPTH:
         raise RecordError("referenced tweets nested too deeply")
-    post_id = id_str(tweet.get("id"))
-    if post_id is None:
-        raise RecordError("tweet without id")
+    get = tweet.get
+    post_id = get("id")
+    if type(post_id) is not str or not post_id:
+        post_id = id_str(post_id)
+        if post_id is None:
+            raise RecordError("tweet without id")
     if "author" not in tweet and emit.known_post(PLATFORM, post_id):
         return  # already parsed in this batch (a flattened line's author may be newer: parse)
-    text = tweet.get("text")
-    if text is not None and not isinstance(text, str):
+    text = get("text")
+    if text is not None and type(text) is not str:
         raise RecordError(f"text is a {type(text).__name__}")
     refs: dict[str, str | None] = {}
     inlined: list[dict] = []
-    for ref in as_list(tweet.get("referenced_tweets")):
-        if isinstance(ref, dict) and isinstance(ref.get("type"), str):
-            refs.setdefault(ref["type"], id_str(ref.get("id")))
-            if "text" in ref:  # twarc2 flatten inlines the whole referenced tweet
-                inlined.append(ref)
-    if "retweeted" in refs:
+    referenced = get("referenced_tweets")
+    if referenced and type(referenced) is list:
+        for ref in referenced:
+            if type(ref) is dict and type(ref.get("type")) is str:
+                refs.setdefault(ref["type"], _id(ref.get("id")))
+                if "text" in ref:  # twarc2 flatten inlines the whole referenced tweet
+                    inlined.append(ref)
+    if not refs:
+        kind = "original"
+    elif "retweeted" in refs:
         kind = "repost"
     elif "replied_to" in refs:
         kind = "reply"
@@ -185,34 +216,41 @@ def _tweet(tweet: dict, emit: Emitter, observed: datetime | None, depth: int) ->
         kind = "quote"
     else:
         kind = "original"
-    entities = tweet.get("entities")
-    if isinstance(entities, dict):
-        tags = [h["tag"] for h in as_list(entities.get("hashtags")) if isinstance(h, dict)
-                and isinstance(h.get("tag"), str)]
-        mentions = [(m["username"], as_str(m.get("id"))) for m in as_list(entities.get("mentions"))
-                    if isinstance(m, dict) and isinstance(m.get("username"), str)]
+    entities = get("entities")
+    if type(entities) is dict:
+        found = entities.get("hashtags")
+        tags = [h["tag"] for h in found if type(h) is dict and type(h.get("tag")) is str] \
+            if type(found) is list else []
+        found = entities.get("mentions")
+        mentions = [(m["username"], as_str(m.get("id"))) for m in found
+                    if type(m) is dict and type(m.get("username")) is str] \
+            if type(found) is list else []
     else:  # v2 omits empty entities; twitter-text extraction gives the same answer
         tags = extract_hashtags(text) if text else []
         mentions = []
+    lang = get("lang")
+    reply_to_author = get("in_reply_to_user_id")
+    conversation = get("conversation_id")
     emit.post(
         PLATFORM,
         post_id,
-        id_str(tweet.get("author_id")),
-        parse_time(tweet.get("created_at")),
+        _id(get("author_id")),
+        _time(get("created_at")),
         text,
-        as_str(tweet.get("lang")),
+        lang if type(lang) is str else None,
         kind,
         refs.get("replied_to"),
-        id_str(tweet.get("in_reply_to_user_id")),
+        None if reply_to_author is None else _id(reply_to_author),
         refs.get("retweeted"),
         refs.get("quoted"),
-        id_str(tweet.get("conversation_id")),
+        None if conversation is None else _id(conversation),
         tags,
         mentions,
     )
-    for key in ("author", "in_reply_to_user"):  # flattened lines inline these users
-        if isinstance(tweet.get(key), dict):
-            _user(tweet[key], emit, observed)
+    if "author" in tweet or "in_reply_to_user" in tweet:
+        for key in ("author", "in_reply_to_user"):  # flattened lines inline these users
+            if isinstance(tweet.get(key), dict):
+                _user(tweet[key], emit, observed)
     for ref in inlined:
         _tweet(ref, emit, observed, depth + 1)
 

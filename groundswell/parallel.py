@@ -1,0 +1,173 @@
+"""Parse a big plain file on every core: byte ranges → worker processes → Arrow batches.
+
+Why processes: parsing JSON into rows is Python, so one process uses one core whatever its
+threads do. A plain (uncompressed) file can be cut at newlines into byte ranges that workers
+read and parse on their own; only the resulting Arrow tables travel back, and the one writer
+(the calling process, which owns the store) applies them *in file order*. In-order writing is
+what keeps the rules of a sequential ingest: the first copy of a duplicated post wins, a delete
+removes what came before it and tombstones what comes after, account snapshots tie-break alike.
+
+Workers number lines from their chunk's start; the writer shifts them once it knows how many
+lines came before (each chunk reports its count), so provenance and quarantine lines are the
+file's. Compressed files and stdin cannot be cut and take the sequential path.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import get_all_start_methods, get_context
+from multiprocessing.context import BaseContext
+
+import orjson
+
+from groundswell.ingest import Batch, ParsedBatch, collector_paused, handle_line
+from groundswell.readers import BOM, GZIP_MAGIC, ZSTD_MAGIC, InputFile
+
+CHUNK_BYTES = 32 * 2**20
+#: Overrides CHUNK_BYTES (tests use tiny chunks to cut small files into many).
+CHUNK_ENV = "GROUNDSWELL_CHUNK_BYTES"
+#: Overrides the worker count (default: the cores this process may use).
+WORKERS_ENV = "GROUNDSWELL_WORKERS"
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name}={value!r}: expected a whole number of at least 1")
+    return int(value)
+
+
+def default_workers() -> int:
+    """``$GROUNDSWELL_WORKERS``, else the cores this process may run on."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        cores = os.cpu_count() or 1
+    return _env_int(WORKERS_ENV, cores)
+
+
+def chunk_bytes() -> int:
+    return _env_int(CHUNK_ENV, CHUNK_BYTES)
+
+
+def splittable(source: InputFile, workers: int, chunk: int) -> bool:
+    """Worth cutting: a plain JSON-lines file of at least two chunks, with workers to share it.
+
+    A file whose first line is not JSON may be one pretty-printed document (read whole by the
+    sequential path), so it is not cut either.
+    """
+    path = source._path
+    if workers < 2 or path is None or source.size is None or source.size < 2 * chunk:
+        return False
+    if not path.is_file():
+        return False  # a named pipe or device: it cannot seek
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+        if head.startswith(GZIP_MAGIC) or head.startswith(ZSTD_MAGIC):
+            return False
+        fh.seek(0)
+        first = fh.readline(64 * 2**20).removeprefix(BOM).strip()
+    try:
+        orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return first[:1] not in (b"{", b"[")  # maybe one document: let the sequential path see
+    return True
+
+
+def plan(path: os.PathLike[str] | str, size: int, chunk: int) -> list[tuple[int, int]]:
+    """Byte ranges of about ``chunk`` bytes, each ending just after a newline (or at EOF)."""
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    with open(path, "rb") as fh:
+        while start < size:
+            fh.seek(min(start + chunk, size))
+            end = size if start + chunk >= size else fh.tell() + len(fh.readline())
+            ranges.append((start, end))
+            start = end
+    return ranges
+
+
+def _context() -> BaseContext:
+    """fork where it exists: instant, and a user's script without a ``__main__`` guard is not
+    re-run in every worker, as spawn would. It is safe here because workers never touch DuckDB
+    (only the parent's writer does) and :func:`groundswell.ingest.ingest` forks while its writer
+    thread is idle."""
+    return get_context("fork" if "fork" in get_all_start_methods() else "spawn")
+
+
+def _watch_parent(parent: int) -> None:
+    """Worker initializer: exit when the parent dies (a killed ingest must not leave workers
+    behind; forked workers would otherwise wait forever on a queue the parent never closes)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="groundswell-parent-watch").start()
+
+
+def parse_chunk(path: str, name: str, start: int, end: int) -> ParsedBatch:
+    """Worker: parse one byte range into Arrow tables, lines numbered from 1 at ``start``."""
+    batch = Batch()
+    batch.file = name
+    number = nonempty = 0
+    with open(path, "rb") as fh, collector_paused():
+        fh.seek(start)
+        position = start
+        while position < end:  # line by line: no copy of the whole range in memory
+            raw = fh.readline()
+            if not raw:
+                break
+            position += len(raw)
+            number += 1
+            if number == 1 and start == 0:
+                raw = raw.removeprefix(BOM)
+            raw = raw.strip()
+            if raw:
+                nonempty += 1
+                batch.line = number
+                handle_line(batch, raw)
+    parsed = batch.to_arrow()
+    parsed.lines, parsed.nonempty_lines = number, nonempty
+    return parsed
+
+
+def parsed_chunks(source: InputFile, workers: int, chunk: int,
+                  on_bytes: Callable[[int], None] | None = None) -> Iterator[ParsedBatch]:
+    """Parse ``source`` in worker processes; yield its batches in file order, lines shifted.
+
+    At most ``2 × workers`` chunks are in flight, so memory is bounded whatever the file size.
+    """
+    assert source._path is not None
+    ranges = plan(source._path, source.size or 0, chunk)
+    pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_watch_parent,
+                               initargs=(os.getpid(),))
+    try:
+        pending: list[tuple[Future, int]] = []
+        offset = 0
+        todo = iter(ranges)
+        for start, end in todo:
+            pending.append((pool.submit(parse_chunk, str(source._path), source.name, start,
+                                        end), end - start))
+            if len(pending) >= 2 * workers:
+                break
+        while pending:
+            future, size = pending.pop(0)
+            parsed = future.result()
+            for start, end in todo:  # refill the window before handing this one out
+                pending.append((pool.submit(parse_chunk, str(source._path), source.name,
+                                            start, end), end - start))
+                break
+            yield parsed.shifted(offset)
+            offset += parsed.lines
+            if on_bytes is not None:
+                on_bytes(size)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
