@@ -6,8 +6,10 @@ Usage:  make bench                      (100k and 1M posts, both formats)
 Peers run from the bench venv (.bench-venv: twarc, twarc-csv, twarc-hashtags; they read only
 Twitter v2 data): `twarc2 csv`, `twarc2 hashtags`. Floors: a bare orjson loop counting hashtags
 (bench/floor.py), DuckDB's read_json + unnest over the same file, and for the report a bare
-count-distinct scan of the store. Every command is timed as a separate process with its peak
-RSS (/usr/bin/time). Ratios are printed and, with --write-docs, written to docs/benchmarks.md.
+count-distinct scan of the store. Every command is timed as a separate process; its memory is
+the peak proportional set size (PSS) of its whole process tree, sampled ten times a second, so
+our worker processes count. Ratios are printed and, with --write-docs, written to
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,17 +46,50 @@ print(con.execute('''SELECT count(*), count(DISTINCT p.author_id) FROM posts p
 """
 
 
-def timed(cmd: list[str], env: dict | None = None) -> dict:
-    """Wall seconds and peak RSS (MiB) of one command, via GNU time."""
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    kids.setdefault(int(fh.read().rsplit(")", 1)[1].split()[1]), []).append(
+                        int(entry))
+            except OSError:
+                pass
+    return kids
+
+
+def _tree_pss_kib(pid: int) -> int:
+    """Proportional set size of a process and all its descendants (KiB): worker processes
+    count, and pages they share with their parent are not counted twice."""
+    kids, tree, total = _children(), [pid], 0
+    for p in tree:
+        tree.extend(kids.get(p, ()))
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                total += next(int(line.split()[1]) for line in fh if line.startswith("Pss:"))
+        except (OSError, StopIteration):
+            pass
+    return total
+
+
+def timed(cmd: list[str], env: dict | None = None, timeout: float = 3 * 3600) -> dict:
+    """Wall seconds and peak memory (MiB, PSS of the whole process tree, sampled 10×/s)."""
+    with tempfile.TemporaryFile() as errors:  # not a pipe: progress bars would fill it
         started = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd],
-                              capture_output=True, text=True, env=env)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _tree_pss_kib(proc.pid))
+            if time.perf_counter() - started > timeout:
+                proc.kill()
+            time.sleep(0.1)
         wall = time.perf_counter() - started
-        rss = int(out.read().strip().splitlines()[-1] or 0) / 1024
+        errors.seek(0)
+        err = errors.read().decode(errors="replace")
     if proc.returncode:
-        return {"seconds": None, "rss_mib": None, "error": proc.stderr.strip()[-300:]}
-    return {"seconds": round(wall, 2), "rss_mib": round(rss)}
+        return {"seconds": None, "rss_mib": None, "error": err.strip()[-300:]}
+    return {"seconds": round(wall, 2), "rss_mib": round(peak / 1024)}
 
 
 def clean_copy(src: Path, dst: Path) -> None:
@@ -67,11 +103,44 @@ def clean_copy(src: Path, dst: Path) -> None:
             fout.write(line)
 
 
+KEEP_UP_TO = 1_000_000  # larger simulated files are deleted once measured
+SEGMENT = 1_000_000  # larger corpora are campaigns of this size, one a month, end to end
+SEGMENT_CODE = """
+import sys
+from datetime import datetime, timedelta, UTC
+from groundswell.simulate import simulate
+i = int(sys.argv[3])
+simulate({n}, fmt=sys.argv[1], seed=i + 1, out=sys.argv[2],
+         start=datetime(2017, 10, 15, 20, 21, tzinfo=UTC) + timedelta(days=30 * i))
+"""
+
+
+def simulate_file(n: int, fmt: str, data: Path) -> None:
+    """Up to a million posts: one simulated campaign. Beyond: a month-by-month archive of
+    million-post campaigns (other seeds, so other accounts; other months, so other ids),
+    because the simulator holds one campaign in memory (about 2.5 GB per million posts)."""
+    if n <= SEGMENT:
+        subprocess.run([GS, "simulate", "--posts", str(n), "--format", fmt, "--seed", "1",
+                        "-o", str(data)], check=True, capture_output=True)
+        return
+    with open(data, "wb") as out:
+        for i in range(n // SEGMENT):
+            part = data.with_name(f"{data.stem}.part.jsonl")
+            subprocess.run([PY, "-c", SEGMENT_CODE.format(n=SEGMENT), fmt, str(part), str(i)],
+                           check=True, capture_output=True)
+            with open(part, "rb") as fh:
+                shutil.copyfileobj(fh, out, 16 * 2**20)
+            truth = part.with_name(f"{data.stem}.part.truth.json")
+            if i == 0:  # the campaign definition (tags, variants, origin) of the first month
+                truth.replace(data.with_suffix(".truth.json"))
+            part.unlink()
+            truth.unlink(missing_ok=True)
+
+
 def bench_size(n: int, fmt: str, work: Path) -> dict:
     data = work / f"{fmt}-{n}.jsonl"
     if not data.exists():
-        subprocess.run([GS, "simulate", "--posts", str(n), "--format", fmt, "--seed", "1",
-                        "-o", str(data)], check=True, capture_output=True)
+        simulate_file(n, fmt, data)
     db = work / f"{fmt}-{n}.duckdb"
     db.unlink(missing_ok=True)
     row: dict = {"posts": n, "format": fmt, "file_mib": round(data.stat().st_size / 2**20)}
@@ -94,12 +163,17 @@ def bench_size(n: int, fmt: str, work: Path) -> dict:
             clean_copy(data, clean)
         env = dict(os.environ, BEARER_TOKEN=os.environ.get("BEARER_TOKEN", "bench"))
         if Path(TWARC).exists():
-            row["twarc_csv"] = timed([TWARC, "csv", str(clean), str(work / "out.csv")], env)
+            row["twarc_csv"] = timed([TWARC, "csv", str(clean), os.devnull], env)
             (work / "tags.db").unlink(missing_ok=True)
             row["twarc_hashtags"] = timed([TWARC, "hashtags", "--db", str(work / "tags.db"),
                                            str(clean), str(work / "tags.csv")], env)
-        row["duckdb_read_json"] = timed([PY, "-c", DUCKDB_V2, str(data)])
+        row["duckdb_read_json"] = timed([PY, "-c", DUCKDB_V2, str(data)], timeout=1800)
+        if n > KEEP_UP_TO:
+            clean.unlink(missing_ok=True)
     db.unlink(missing_ok=True)
+    Path(f"{db}.wal").unlink(missing_ok=True)
+    if n > KEEP_UP_TO:  # 10M posts are 17 GB (v2) and 33 GB (v1): one at a time on disk
+        data.unlink(missing_ok=True)
     return row
 
 
@@ -111,9 +185,9 @@ def ratio(a: dict | None, b: dict | None) -> str:
 
 def table(rows: list[dict]) -> str:
     lines = [
-        "| posts | format | file | ours: ingest s (RSS MiB) | orjson floor s | "
-        "twarc2 csv s (RSS) | twarc2 hashtags s | DuckDB read_json s (RSS) | "
-        "ingest vs twarc-csv | ingest vs floor | ours: report s (RSS) | bare scan s | "
+        "| posts | format | file | ours: ingest s (peak MiB) | orjson floor s | "
+        "twarc2 csv s (peak MiB) | twarc2 hashtags s | DuckDB read_json s (peak MiB) | "
+        "ingest vs twarc-csv | ingest vs floor | ours: report s (peak MiB) | bare scan s | "
         "report vs scan |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]

@@ -18,6 +18,10 @@ import ibis.expr.types as ir
 from groundswell.metrics.scope import Scope, Tables, scalar
 
 
+MATCHED_COLUMNS = ("platform", "post_id", "author_id", "created_at", "lang", "kind",
+                   "reply_to_post_id", "repost_of_post_id", "quote_of_post_id")
+
+
 class Context:
     def __init__(self, tables: Tables, scope: Scope):
         self.tables = tables
@@ -26,8 +30,11 @@ class Context:
 
     @cached_property
     def matched(self) -> ir.Table:
-        """All posts matching the scope (see :mod:`groundswell.metrics.scope`)."""
-        return self.scope.posts(self.tables).cache()
+        """All posts matching the scope (see :mod:`groundswell.metrics.scope`), with the
+        columns metrics group and join on. Not the text nor provenance: caching them cost
+        more than every metric together (a metric that needs text joins ``tables.posts``)."""
+        posts = self.scope.posts(self.tables)
+        return posts.select(*MATCHED_COLUMNS).cache()
 
     def release(self) -> None:
         """Drop the engine-side caches now rather than whenever they are garbage-collected
