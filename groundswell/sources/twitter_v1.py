@@ -11,13 +11,12 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from groundswell.sources.base import (
+    INT64,
     Emitter,
     RecordError,
     Source,
     as_dict,
     as_int,
-    as_list,
-    as_str,
     id_str,
 )
 
@@ -83,42 +82,62 @@ def _delete(obj: dict, emit: Emitter) -> None:
     emit.delete(PLATFORM, post_id, deleted_at, "deleted")
 
 
+def _id(value: object) -> str | None:
+    """:func:`id_str` with the common case (a non-empty string) first."""
+    return value if type(value) is str and value else id_str(value)
+
+
+def _time(value: object) -> datetime | None:
+    return _parse_v1(value) if type(value) is str else parse_time(value)
+
+
+# _status runs for every status and every embedded copy (hundreds of millions in a big
+# archive): the common case is spelled out inline (exact type tests, one lookup per field),
+# with the helpers' behaviour.
+
 def _status(status: dict, emit: Emitter, depth: int) -> None:
-    if not isinstance(status, dict):
+    if type(status) is not dict:
         raise RecordError(f"status is a {type(status).__name__}, not an object")
     if depth > _MAX_DEPTH:
         raise RecordError("embedded statuses nested too deeply")
-    post_id = id_str(status.get("id_str") or status.get("id"))
+    get = status.get
+    post_id = _id(get("id_str") or get("id"))
     if post_id is None:
         raise RecordError("status without id")
+    retweeted = get("retweeted_status")
+    quoted = get("quoted_status")
     if emit.known_post(PLATFORM, post_id):
         # parsed in this batch already; an embedded copy may lack what this one embeds
-        for nested in (status.get("retweeted_status"), status.get("quoted_status")):
-            if isinstance(nested, dict):
+        for nested in (retweeted, quoted):
+            if type(nested) is dict:
                 _status(nested, emit, depth + 1)
         return
-    created_at = parse_time(status.get("created_at"))
-    user = as_dict(status.get("user"))
-    author_id = id_str(user.get("id_str") or user.get("id"))
-    extended = status.get("extended_tweet")
-    if isinstance(extended, dict):  # streaming: text is cut at 140, the full post is here
+    created_at = _time(get("created_at"))
+    user = get("user")
+    if type(user) is not dict:
+        user = {}
+    author_id = _id(user.get("id_str") or user.get("id"))
+    extended = get("extended_tweet")
+    if type(extended) is dict:  # streaming: text is cut at 140, the full post is here
         text = extended.get("full_text")
-        entities = as_dict(extended.get("entities"))
+        entities = extended.get("entities")
     else:
-        text = status.get("full_text") or status.get("text")
-        entities = as_dict(status.get("entities"))
-    if text is not None and not isinstance(text, str):
+        text = get("full_text") or get("text")
+        entities = get("entities")
+    if type(entities) is not dict:
+        entities = {}
+    if text is not None and type(text) is not str:
         raise RecordError(f"text is a {type(text).__name__}")
-    retweeted = status.get("retweeted_status")
-    quoted = status.get("quoted_status")
-    reply_to = id_str(
-        status.get("in_reply_to_status_id_str") or status.get("in_reply_to_status_id"))
-    reply_to_author = id_str(
-        status.get("in_reply_to_user_id_str") or status.get("in_reply_to_user_id"))
-    quote_of = id_str(status.get("quoted_status_id_str") or status.get("quoted_status_id")) or (
-        id_str(quoted.get("id_str") or quoted.get("id")) if isinstance(quoted, dict) else None)
-    repost_of = (id_str(retweeted.get("id_str") or retweeted.get("id"))
-                 if isinstance(retweeted, dict) else None)
+    reply_to = get("in_reply_to_status_id_str") or get("in_reply_to_status_id")
+    reply_to = None if reply_to is None else _id(reply_to)
+    reply_to_author = get("in_reply_to_user_id_str") or get("in_reply_to_user_id")
+    reply_to_author = None if reply_to_author is None else _id(reply_to_author)
+    quote_of = get("quoted_status_id_str") or get("quoted_status_id")
+    quote_of = None if quote_of is None else _id(quote_of)
+    if not quote_of and type(quoted) is dict:
+        quote_of = _id(quoted.get("id_str") or quoted.get("id"))
+    repost_of = (_id(retweeted.get("id_str") or retweeted.get("id"))
+                 if type(retweeted) is dict else None)
     if repost_of:
         kind = "repost"
     elif reply_to:
@@ -127,26 +146,33 @@ def _status(status: dict, emit: Emitter, depth: int) -> None:
         kind = "quote"
     else:
         kind = "original"
-    tags = [h["text"] for h in as_list(entities.get("hashtags"))
-            if isinstance(h, dict) and isinstance(h.get("text"), str)]
-    mentions = [(m["screen_name"], id_str(m.get("id_str") or m.get("id")))
-                for m in as_list(entities.get("user_mentions"))
-                if isinstance(m, dict) and isinstance(m.get("screen_name"), str)]
+    found = entities.get("hashtags")
+    tags = [h["text"] for h in found if type(h) is dict and type(h.get("text")) is str] \
+        if type(found) is list else []
+    found = entities.get("user_mentions")
+    mentions = [(m["screen_name"], id_str(m.get("id_str") or m.get("id"))) for m in found
+                if type(m) is dict and type(m.get("screen_name")) is str] \
+        if type(found) is list else []
+    lang = get("lang")
     emit.post(
-        PLATFORM, post_id, author_id, created_at, text, as_str(status.get("lang")), kind,
-        reply_to, reply_to_author,
-        repost_of, quote_of, None, tags, mentions,
+        PLATFORM, post_id, author_id, created_at, text, lang if type(lang) is str else None,
+        kind, reply_to, reply_to_author, repost_of, quote_of, None, tags, mentions,
     )
     if author_id is not None:
+        handle, name, verified = user.get("screen_name"), user.get("name"), user.get("verified")
+        followers = user.get("followers_count")
+        if followers is not None and (type(followers) is not int or followers not in INT64):
+            followers = as_int(followers)
+        user_since = user.get("created_at")
         emit.account(
-            PLATFORM, author_id, as_str(user.get("screen_name")), as_str(user.get("name")),
-            as_int(user.get("followers_count")),
-            user["verified"] if isinstance(user.get("verified"), bool) else None,
-            parse_time(user.get("created_at")) if user.get("created_at") else None,
+            PLATFORM, author_id, handle if type(handle) is str else None,
+            name if type(name) is str else None, followers,
+            verified if type(verified) is bool else None,
+            _time(user_since) if user_since else None,
             created_at,  # a v1.1 user object is a snapshot taken when the status was posted
         )
     for nested in (retweeted, quoted):
-        if isinstance(nested, dict):
+        if type(nested) is dict:
             _status(nested, emit, depth + 1)
 
 
