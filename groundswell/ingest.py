@@ -63,7 +63,9 @@ class Batch:
     """Rows collected from a run of lines; implements :class:`groundswell.sources.Emitter`."""
 
     def __init__(self) -> None:
-        self.posts: dict[tuple[str, str], tuple] = {}
+        self.post_keys: set[tuple[str, str]] = set()  # every post of the batch, for dedupe
+        self.posts: list[tuple] = []  # rows not yet compacted into Arrow
+        self._compacted: list[dict[str, pa.Table]] = []
         self.hashtags: list[tuple] = []
         self.mentions: list[tuple] = []
         self.accounts: dict[tuple[str, str], tuple] = {}
@@ -76,7 +78,16 @@ class Batch:
         self._problems: list[str] = []
 
     def __len__(self) -> int:
-        return len(self.posts) + len(self.deletions)
+        return len(self.post_keys) + len(self.deletions)
+
+    def compact(self) -> None:
+        """Move the post rows collected so far into Arrow tables (a tenth of the memory of
+        Python tuples), keeping only their keys for dedupe: a worker's big batch stays small."""
+        if self.posts:
+            self._compacted.append({name: rows_to_arrow(name, rows) for name, rows in (
+                ("posts", self.posts), ("post_hashtags", self.hashtags),
+                ("mentions", self.mentions))})
+            self.posts, self.hashtags, self.mentions = [], [], []
 
     @property
     def quarantined(self) -> int:
@@ -84,16 +95,16 @@ class Batch:
 
     def to_arrow(self) -> ParsedBatch:
         """The batch as the store's Arrow tables (what workers send back and the store writes)."""
+        self.compact()
         tables = {
-            "deletions": self.deletions,
-            "posts": list(self.posts.values()),
-            "post_hashtags": self.hashtags,
-            "mentions": self.mentions,
-            "accounts": list(self.accounts.values()),
-            "quarantine": list(self.quarantine.values()),
+            "deletions": rows_to_arrow("deletions", self.deletions),
+            "accounts": rows_to_arrow("accounts", list(self.accounts.values())),
+            "quarantine": rows_to_arrow("quarantine", list(self.quarantine.values())),
         }
-        return ParsedBatch({name: rows_to_arrow(name, rows) for name, rows in tables.items()},
-                           self.posts_seen, self.skipped)
+        for name in ("posts", "post_hashtags", "mentions"):
+            parts = [part[name] for part in self._compacted]
+            tables[name] = pa.concat_tables(parts) if parts else rows_to_arrow(name, [])
+        return ParsedBatch(tables, self.posts_seen, self.skipped)
 
     # -- Emitter ---------------------------------------------------------------------------
     def post(self, platform, post_id, author_id, created_at, text, lang, kind, reply_to_post_id,
@@ -101,11 +112,12 @@ class Batch:
              hashtags, mentions) -> None:
         self.posts_seen += 1
         key = (platform, post_id)
-        if key in self.posts:
+        if key in self.post_keys:
             return
-        self.posts[key] = (platform, post_id, author_id, created_at, text, lang, kind,
+        self.post_keys.add(key)
+        self.posts.append((platform, post_id, author_id, created_at, text, lang, kind,
                            reply_to_post_id, reply_to_author_id, repost_of_post_id,
-                           quote_of_post_id, conversation_id, self.file, self.line)
+                           quote_of_post_id, conversation_id, self.file, self.line))
         if hashtags:
             seen: set[str] = set()
             for written in hashtags:
@@ -121,7 +133,7 @@ class Batch:
                     self.mentions.append((platform, post_id, handle, mentioned_id))
 
     def known_post(self, platform: str, post_id: str) -> bool:
-        if (platform, post_id) in self.posts:
+        if (platform, post_id) in self.post_keys:
             self.posts_seen += 1
             return True
         return False
@@ -283,7 +295,6 @@ def ingest(
 
     batch_posts = batch_size(batch_posts)
     workers = parallel.default_workers() if workers is None else workers
-    chunk = parallel.chunk_bytes()
     inputs = [InputFile.from_arg(p) for p in paths]  # fail fast on a missing file
     summary = IngestSummary(files=len(inputs))
     started = datetime.now(UTC).replace(tzinfo=None)
@@ -321,8 +332,10 @@ def ingest(
         write(full)
 
     with store.bulk_writes(), collector_paused():
+        summary.deleted += store.sweep_deleted()  # what a run killed before its sweep left
         try:
             for source in inputs:
+                chunk = parallel.chunk_bytes(source.size or 0, workers)
                 if parallel.splittable(source, workers, chunk):
                     if len(batch):
                         flush()  # earlier files' rows go first: order decides duplicates
@@ -348,6 +361,7 @@ def ingest(
             collect()
         finally:
             writer.shutdown(wait=True)
+        summary.deleted += store.sweep_deleted()
 
     summary.duplicates = summary.posts_seen - summary.posts_added - summary.already_deleted
     summary.skipped = dict(skipped.most_common())

@@ -27,9 +27,15 @@ import orjson
 from groundswell.ingest import Batch, ParsedBatch, collector_paused, handle_line
 from groundswell.readers import BOM, GZIP_MAGIC, ZSTD_MAGIC, InputFile
 
-CHUNK_BYTES = 32 * 2**20
-#: Overrides CHUNK_BYTES (tests use tiny chunks to cut small files into many).
+#: A chunk is also one write to the store. Each write scans the stored post keys once (to
+#: drop duplicates) and upserts the chunk's accounts, so big chunks matter at scale: at 10M
+#: posts, 32 MiB chunks spent most of the ingest in those two statements. Workers keep a
+#: chunk's rows as Arrow (see Batch.compact), so 128 MiB of JSON is ~50 MiB in memory.
+CHUNK_BYTES = 128 * 2**20
+MIN_CHUNK_BYTES = 8 * 2**20
+#: Overrides the chunk size (tests use tiny chunks to cut small files into many).
 CHUNK_ENV = "GROUNDSWELL_CHUNK_BYTES"
+COMPACT_POSTS = 10_000  # a worker turns its rows into Arrow every this many posts
 #: Overrides the worker count (default: the cores this process may use).
 WORKERS_ENV = "GROUNDSWELL_WORKERS"
 
@@ -52,8 +58,11 @@ def default_workers() -> int:
     return _env_int(WORKERS_ENV, cores)
 
 
-def chunk_bytes() -> int:
-    return _env_int(CHUNK_ENV, CHUNK_BYTES)
+def chunk_bytes(size: int = 0, workers: int = 1) -> int:
+    """``$GROUNDSWELL_CHUNK_BYTES``, else a quarter of each worker's share of a ``size``-byte
+    file (so the last chunks do not leave cores idle), within 8 and 128 MiB."""
+    fitted = min(CHUNK_BYTES, max(MIN_CHUNK_BYTES, size // (4 * max(workers, 1))))
+    return _env_int(CHUNK_ENV, fitted)
 
 
 def splittable(source: InputFile, workers: int, chunk: int) -> bool:
@@ -134,6 +143,8 @@ def parse_chunk(path: str, name: str, start: int, end: int) -> ParsedBatch:
                 nonempty += 1
                 batch.line = number
                 handle_line(batch, raw)
+                if len(batch.posts) >= COMPACT_POSTS:
+                    batch.compact()
     parsed = batch.to_arrow()
     parsed.lines, parsed.nonempty_lines = number, nonempty
     return parsed
@@ -143,7 +154,8 @@ def parsed_chunks(source: InputFile, workers: int, chunk: int,
                   on_bytes: Callable[[int], None] | None = None) -> Iterator[ParsedBatch]:
     """Parse ``source`` in worker processes; yield its batches in file order, lines shifted.
 
-    At most ``2 × workers`` chunks are in flight, so memory is bounded whatever the file size.
+    At most ``workers`` chunks are in flight (one each), so memory is bounded whatever the
+    file size.
     """
     assert source._path is not None
     ranges = plan(source._path, source.size or 0, chunk)
@@ -156,7 +168,7 @@ def parsed_chunks(source: InputFile, workers: int, chunk: int,
         for start, end in todo:
             pending.append((pool.submit(parse_chunk, str(source._path), source.name, start,
                                         end), end - start))
-            if len(pending) >= 2 * workers:
+            if len(pending) >= workers:
                 break
         while pending:
             future, size = pending.pop(0)

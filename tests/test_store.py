@@ -7,6 +7,7 @@ import sys
 
 import duckdb
 import pytest
+from helpers import corpus
 
 from groundswell import Store, StoreBusy, StoreError
 from groundswell.schema import SCHEMA_VERSION, TABLES
@@ -57,3 +58,21 @@ def test_second_writer_gets_store_is_busy(tmp_path):
             Store(path)
     finally:
         holder.communicate("")
+
+
+def test_keys_stay_unique_without_primary_key_indexes(tmp_path):
+    """Schema 2 dropped the primary keys of posts, post_hashtags and mentions: the writer's
+    anti-join must keep them unique across batches, files, re-runs and repeated copies."""
+    files = [corpus("twarc2", "brexit.jsonl"), corpus("twarc2", "flat.jsonl"),
+             corpus("twitter-v1", "python_twitter_streaming_lines.jsonl")]
+    with Store(tmp_path / "s.duckdb") as store:
+        store.ingest(files, batch_posts=7)
+        store.ingest(files + files[:1])
+        for table, key in (("posts", "platform, post_id"),
+                           ("post_hashtags", "platform, post_id, tag"),
+                           ("mentions", "platform, post_id, handle")):
+            doubled = store.con.execute(
+                f"SELECT {key}, count(*) FROM {table} GROUP BY ALL HAVING count(*) > 1"
+            ).fetchall()
+            assert doubled == [], table
+        assert store.count("posts") > 100
