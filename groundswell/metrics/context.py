@@ -30,10 +30,11 @@ class Context:
     @cached_property
     def matched(self) -> ir.Table:
         """All posts matching the scope (see :mod:`groundswell.metrics.scope`), with the
-        columns metrics group and join on. Not the text nor provenance: caching them cost
-        more than every metric together (a metric that needs text joins ``tables.posts``)."""
+        columns metrics group and join on (those the tables have: the dashboard's snapshot
+        holds fewer). Not the text nor provenance: caching them cost more than every metric
+        together (a metric that needs text joins ``tables.posts``)."""
         posts = self.scope.posts(self.tables)
-        return posts.select(*MATCHED_COLUMNS).cache()
+        return posts.select(*(c for c in MATCHED_COLUMNS if c in posts.columns)).cache()
 
     def release(self) -> None:
         """Drop the engine-side caches now rather than whenever they are garbage-collected

@@ -34,7 +34,6 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +51,6 @@ from groundswell.store import Store, StoreError
 from groundswell.trends.batch import trends
 from groundswell.trends.score import TrendParams
 
-#: The columns the panels need from the matching posts (the report caches every column;
-#: the text is the bulk of a post and no panel reads it).
-COLUMNS = ("platform", "post_id", "author_id", "created_at", "kind")
 #: The posts' columns that the matching rule and the panels read (and ``text``, below).
 SNAPSHOT_COLUMNS = ("platform", "post_id", "author_id", "created_at", "kind",
                     "reply_to_post_id", "repost_of_post_id")
@@ -68,14 +64,6 @@ def _arrow(store: Store, sql: str) -> pa.Table:
     if hasattr(relation, "to_arrow_table"):  # DuckDB >= 1.4
         return relation.to_arrow_table()
     return relation.arrow()
-
-
-class _PanelContext(Context):
-    """A :class:`Context` whose cached matching posts keep only :data:`COLUMNS`."""
-
-    @cached_property
-    def matched(self):
-        return self.scope.posts(self.tables).select(*COLUMNS).cache()
 
 
 def _now() -> str:
@@ -258,7 +246,7 @@ class LiveStore:
                 con.execute(schema.TABLES[name])  # no panel reads them: empty
             tables = Tables.from_backend(ibis.duckdb.from_connection(con))
             if changed:
-                ctx = _PanelContext(tables, self.scope)
+                ctx = Context(tables, self.scope)
                 try:
                     self._summary, self._cumulative = self._panels(ctx)
                 finally:
