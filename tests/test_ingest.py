@@ -91,6 +91,30 @@ def test_delete_removes_post_and_derived_rows_and_sticks(store, tmp_path):
     assert again.already_deleted >= 1 and again.posts_added == 0
 
 
+def test_a_delete_left_unswept_by_a_killed_run_is_completed_by_the_next(store, tmp_path,
+                                                                        monkeypatch):
+    """Inside a bulk ingest, deleting a post stored by an earlier batch waits for one sweep
+    at the end. A run killed before it leaves the tombstone and the post: the next run's
+    opening sweep removes the post and its rows."""
+    source = corpus("twarc2", "flat.jsonl")
+    store.ingest([source])
+    victim = store.con.execute(
+        "SELECT post_id FROM post_hashtags JOIN mentions USING (platform, post_id) LIMIT 1"
+    ).fetchall()[0][0]
+    delete = orjson.dumps({"id": victim, "action": "delete", "reason": "deleted"})
+    compliance = write(tmp_path / "compliance.jsonl", [delete])
+    with monkeypatch.context() as patched:  # "killed" right before the closing sweep
+        sweeps = iter([0])
+        patched.setattr(Store, "sweep_deleted", lambda self: next(sweeps, 0))
+        store.ingest([compliance])
+    assert victim in post_ids(store)  # tombstoned, not yet swept
+    summary = store.ingest([source])  # any later run, even of other files
+    assert summary.deleted == 1 and victim not in post_ids(store)
+    for table in ("post_hashtags", "mentions"):
+        rows = store.con.execute(f"SELECT count(*) FROM {table} WHERE post_id = ?", [victim])
+        assert rows.fetchall()[0][0] == 0, table
+
+
 def test_delete_before_post_in_same_file_keeps_it_out(store, tmp_path):
     status = real_lines_v1()[0]
     post_id = orjson.loads(status)["id_str"]
