@@ -93,6 +93,8 @@ def utc_naive(dt: datetime) -> datetime:
 
 def id_str(value: Any) -> str | None:
     """Platform ids as strings: Twitter ids overflow JavaScript numbers, so strings are safe."""
+    if type(value) is str and value:  # the common case first: called for every id parsed
+        return value
     if value is None:
         return None
     if isinstance(value, bool):

@@ -82,11 +82,6 @@ def _delete(obj: dict, emit: Emitter) -> None:
     emit.delete(PLATFORM, post_id, deleted_at, "deleted")
 
 
-def _id(value: object) -> str | None:
-    """:func:`id_str` with the common case (a non-empty string) first."""
-    return value if type(value) is str and value else id_str(value)
-
-
 def _time(value: object) -> datetime | None:
     return _parse_v1(value) if type(value) is str else parse_time(value)
 
@@ -101,7 +96,7 @@ def _status(status: dict, emit: Emitter, depth: int) -> None:
     if depth > _MAX_DEPTH:
         raise RecordError("embedded statuses nested too deeply")
     get = status.get
-    post_id = _id(get("id_str") or get("id"))
+    post_id = id_str(get("id_str") or get("id"))
     if post_id is None:
         raise RecordError("status without id")
     retweeted = get("retweeted_status")
@@ -116,7 +111,7 @@ def _status(status: dict, emit: Emitter, depth: int) -> None:
     user = get("user")
     if type(user) is not dict:
         user = {}
-    author_id = _id(user.get("id_str") or user.get("id"))
+    author_id = id_str(user.get("id_str") or user.get("id"))
     extended = get("extended_tweet")
     if type(extended) is dict:  # streaming: text is cut at 140, the full post is here
         text = extended.get("full_text")
@@ -129,14 +124,14 @@ def _status(status: dict, emit: Emitter, depth: int) -> None:
     if text is not None and type(text) is not str:
         raise RecordError(f"text is a {type(text).__name__}")
     reply_to = get("in_reply_to_status_id_str") or get("in_reply_to_status_id")
-    reply_to = None if reply_to is None else _id(reply_to)
+    reply_to = None if reply_to is None else id_str(reply_to)
     reply_to_author = get("in_reply_to_user_id_str") or get("in_reply_to_user_id")
-    reply_to_author = None if reply_to_author is None else _id(reply_to_author)
+    reply_to_author = None if reply_to_author is None else id_str(reply_to_author)
     quote_of = get("quoted_status_id_str") or get("quoted_status_id")
-    quote_of = None if quote_of is None else _id(quote_of)
+    quote_of = None if quote_of is None else id_str(quote_of)
     if not quote_of and type(quoted) is dict:
-        quote_of = _id(quoted.get("id_str") or quoted.get("id"))
-    repost_of = (_id(retweeted.get("id_str") or retweeted.get("id"))
+        quote_of = id_str(quoted.get("id_str") or quoted.get("id"))
+    repost_of = (id_str(retweeted.get("id_str") or retweeted.get("id"))
                  if type(retweeted) is dict else None)
     if repost_of:
         kind = "repost"

@@ -142,11 +142,6 @@ def _item(item: object, emit: Emitter, observed: datetime | None, where: str) ->
         raise RecordError(f"{where} item of unknown shape (keys: {', '.join(list(item)[:6])})")
 
 
-def _id(value: object) -> str | None:
-    """:func:`id_str` with the common case (a non-empty string) inlined by callers."""
-    return value if type(value) is str and value else id_str(value)
-
-
 def _time(value: object) -> datetime | None:
     return _parse_iso(value) if type(value) is str else parse_time(value)
 
@@ -203,7 +198,7 @@ def _tweet(tweet: dict, emit: Emitter, observed: datetime | None, depth: int) ->
     if referenced and type(referenced) is list:
         for ref in referenced:
             if type(ref) is dict and type(ref.get("type")) is str:
-                refs.setdefault(ref["type"], _id(ref.get("id")))
+                refs.setdefault(ref["type"], id_str(ref.get("id")))
                 if "text" in ref:  # twarc2 flatten inlines the whole referenced tweet
                     inlined.append(ref)
     if not refs:
@@ -234,16 +229,16 @@ def _tweet(tweet: dict, emit: Emitter, observed: datetime | None, depth: int) ->
     emit.post(
         PLATFORM,
         post_id,
-        _id(get("author_id")),
+        id_str(get("author_id")),
         _time(get("created_at")),
         text,
         lang if type(lang) is str else None,
         kind,
         refs.get("replied_to"),
-        None if reply_to_author is None else _id(reply_to_author),
+        None if reply_to_author is None else id_str(reply_to_author),
         refs.get("retweeted"),
         refs.get("quoted"),
-        None if conversation is None else _id(conversation),
+        None if conversation is None else id_str(conversation),
         tags,
         mentions,
     )
