@@ -44,16 +44,22 @@ BATCH_ENV = "GROUNDSWELL_BATCH_POSTS"
 EXCERPT = 200
 
 
+def env_whole(name: str, default: int, expected: str = "a whole number of at least 1") -> int:
+    """A positive whole number from environment variable ``name`` (``default`` when unset);
+    anything else is a one-line error saying what was ``expected``."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name}={value!r}: expected {expected}")
+    return int(value)
+
+
 def batch_size(batch_posts: int | None = None) -> int:
     """Posts (and deletes) per batch: ``batch_posts``, else ``$GROUNDSWELL_BATCH_POSTS``, else
     :data:`BATCH_POSTS`."""
     if batch_posts is None:
-        value = os.environ.get(BATCH_ENV, "").strip()
-        if not value:
-            return BATCH_POSTS
-        if not value.isdigit() or int(value) < 1:
-            raise ValueError(f"{BATCH_ENV}={value!r}: expected a whole number of posts, e.g. 5000")
-        batch_posts = int(value)
+        return env_whole(BATCH_ENV, BATCH_POSTS, "a whole number of posts, e.g. 5000")
     if batch_posts < 1:
         raise ValueError(f"batch_posts={batch_posts}: expected at least 1")
     return batch_posts

@@ -24,7 +24,7 @@ from multiprocessing.context import BaseContext
 
 import orjson
 
-from groundswell.ingest import Batch, ParsedBatch, collector_paused, handle_line
+from groundswell.ingest import Batch, ParsedBatch, collector_paused, env_whole, handle_line
 from groundswell.readers import BOM, GZIP_MAGIC, ZSTD_MAGIC, InputFile
 
 #: A chunk is also one write to the store. Each write scans the stored post keys once (to
@@ -40,29 +40,20 @@ COMPACT_POSTS = 10_000  # a worker turns its rows into Arrow every this many pos
 WORKERS_ENV = "GROUNDSWELL_WORKERS"
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{name}={value!r}: expected a whole number of at least 1")
-    return int(value)
-
-
 def default_workers() -> int:
     """``$GROUNDSWELL_WORKERS``, else the cores this process may run on."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
         cores = os.cpu_count() or 1
-    return _env_int(WORKERS_ENV, cores)
+    return env_whole(WORKERS_ENV, cores)
 
 
 def chunk_bytes(size: int = 0, workers: int = 1) -> int:
     """``$GROUNDSWELL_CHUNK_BYTES``, else a quarter of each worker's share of a ``size``-byte
     file (so the last chunks do not leave cores idle), within 8 and 128 MiB."""
     fitted = min(CHUNK_BYTES, max(MIN_CHUNK_BYTES, size // (4 * max(workers, 1))))
-    return _env_int(CHUNK_ENV, fitted)
+    return env_whole(CHUNK_ENV, fitted)
 
 
 def splittable(source: InputFile, workers: int, chunk: int) -> bool:

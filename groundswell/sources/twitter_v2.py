@@ -152,11 +152,9 @@ def _time(value: object) -> datetime | None:
 
 def _user(user: dict, emit: Emitter, observed: datetime | None) -> None:
     get = user.get
-    author_id = get("id")
-    if type(author_id) is not str or not author_id:
-        author_id = id_str(author_id)
-        if author_id is None:
-            raise RecordError("user without id")
+    author_id = id_str(get("id"))
+    if author_id is None:
+        raise RecordError("user without id")
     if emit.known_account(PLATFORM, author_id, observed):
         return
     metrics = get("public_metrics")
@@ -182,11 +180,9 @@ def _tweet(tweet: dict, emit: Emitter, observed: datetime | None, depth: int) ->
     if depth > _MAX_DEPTH:
         raise RecordError("referenced tweets nested too deeply")
     get = tweet.get
-    post_id = get("id")
-    if type(post_id) is not str or not post_id:
-        post_id = id_str(post_id)
-        if post_id is None:
-            raise RecordError("tweet without id")
+    post_id = id_str(get("id"))
+    if post_id is None:
+        raise RecordError("tweet without id")
     if "author" not in tweet and emit.known_post(PLATFORM, post_id):
         return  # already parsed in this batch (a flattened line's author may be newer: parse)
     text = get("text")
