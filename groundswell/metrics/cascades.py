@@ -9,6 +9,8 @@ structure, so their depth and structural virality are meaningful.
 from __future__ import annotations
 
 import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from groundswell.metrics import Metric
 from groundswell.metrics.context import Context
@@ -45,21 +47,23 @@ def reply_cascades(ctx: Context) -> dict:
     forest = ctx.reply_forest
     m = ctx.matched
     roots = m.filter(m.kind.isin(["original", "quote"])).select("post_id").to_pyarrow()
-    candidates = set(roots["post_id"].to_pylist())
-    if ctx.campaign:
-        candidates.update(ctx.campaign.origin_post_ids)
-    grown = [r for r in candidates if forest.tree_size(r) > 1]
-    if not grown:
+    origins = list(ctx.campaign.origin_post_ids) if ctx.campaign else []
+    candidates = pc.unique(pa.concat_arrays(
+        [*roots["post_id"].cast(pa.string()).chunks, pa.array(origins, pa.string())]))
+    sizes = forest.tree_sizes(candidates)
+    grown = candidates.filter(pa.array(sizes > 1))
+    if not len(grown):
         return {"cascades": 0, "largest_size": 0, "largest_depth": 0,
                 "largest_structural_virality": None, "structure": "tree"}
-    largest = min(grown, key=lambda r: (-forest.tree_size(r), r))
+    largest, size = min(zip(grown.to_pylist(), sizes[sizes > 1].tolist(), strict=True),
+                        key=lambda r: (-r[1], r[0]))
     return {
         "cascades": len(grown),
-        "largest_root_is_origin": bool(ctx.campaign and largest in ctx.campaign.origin_post_ids),
-        "largest_size": forest.tree_size(largest),
+        "largest_root_is_origin": largest in origins,
+        "largest_size": size,
         "largest_depth": forest.depth(largest),
         "largest_structural_virality": forest.structural_virality(largest),
-        "deepest": max(forest.depth(r) for r in grown),
+        "deepest": int(forest.depths(grown).max()),
         "structure": "tree",
     }
 

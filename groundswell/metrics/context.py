@@ -102,5 +102,4 @@ class Context:
         window = self.scope.window(self.tables)
         edges = window.filter(window.reply_to_post_id.notnull()).select(
             "post_id", "reply_to_post_id").to_pyarrow()
-        return Forest.from_edges(zip(edges["post_id"].to_pylist(),
-                                     edges["reply_to_post_id"].to_pylist(), strict=True))
+        return Forest(edges["post_id"], edges["reply_to_post_id"])

@@ -95,15 +95,8 @@ def thread_levels(ctx: Context) -> list[dict]:
     forest = ctx.reply_forest
     counts: dict[int, int] = {}
     for origin in camp.origin_post_ids:
-        level, frontier = 0, [origin]
-        seen = {origin}
-        while frontier:
-            level += 1
-            nxt = [k for node in frontier for k in forest.children.get(node, ()) if k not in seen]
-            seen.update(nxt)
-            if nxt:
-                counts[level] = counts.get(level, 0) + len(nxt)
-            frontier = nxt
+        for depth, posts in enumerate(forest.levels(origin), start=1):
+            counts[depth] = counts.get(depth, 0) + posts
     return [{"depth": d, "posts": n} for d, n in sorted(counts.items())]
 
 

@@ -57,6 +57,9 @@ def test_hand_made_tree():
     want = mean_pair_distance(list("rabcdefg"), edges)
     assert f.structural_virality("r") == pytest.approx(want, abs=1e-6)
     assert f.structural_virality("c") == pytest.approx(4 / 3, abs=1e-6)
+    assert f.levels("r") == [3, 3, 1] and f.levels("c") == [1, 1] and f.levels("g") == []
+    assert list(f.tree_sizes(["r", "zz", "f"])) == [8, 1, 2]
+    assert list(f.depths(["r", "zz", "f"])) == [3, 0, 1]
 
 
 def test_self_loop_is_ignored():
@@ -83,6 +86,7 @@ def test_cycle_terminates():
     for n in "abc":
         assert f.tree_size(n) >= 1 and f.depth(n) >= 0
         f.structural_virality(n)
+        assert f.levels(n) == []  # a walk into a loop must end
 
 
 def test_long_chain_has_no_recursion_limit():
@@ -128,6 +132,7 @@ def test_random_forests_match_brute_force(case):
         assert f.tree_size(node) == len(nodes)
         assert f.descendants(node) == len(nodes) - 1
         assert f.depth(node) == height
+        assert sum(f.levels(node)) == len(nodes) - 1 and len(f.levels(node)) == height
         tree_edges = [(k, p) for p in nodes for k in children.get(p, ())]
         want = mean_pair_distance(nodes, tree_edges)
         got = f.structural_virality(node)
