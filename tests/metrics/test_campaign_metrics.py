@@ -443,29 +443,36 @@ def phrase_store(tmp_path_factory):
         ctx = Context(Tables.from_backend(store.ibis), Scope(campaign, store.pseudonym_key))
         matched = set(ctx.matched.select("post_id").to_pyarrow()["post_id"].to_pylist())
         report = run(Tables.from_backend(store.ibis), Scope(campaign), ["call_to_action"])
-        del ctx
-        yield matched, report["call_to_action"], Recount(Raw([path]), Spec.of(campaign))
+        anywhere = Context(Tables.from_backend(store.ibis), Scope(replace(
+            campaign, phrases_only_in_replies_to_origin=False), store.pseudonym_key))
+        said_anywhere = set(anywhere.matched.select("post_id").to_pyarrow()["post_id"]
+                            .to_pylist())
+        del ctx, anywhere
+        yield (matched, report["call_to_action"], Recount(Raw([path]), Spec.of(campaign)),
+               said_anywhere)
         gc.collect()
 
 
 @pytest.mark.parametrize("i", range(len(PHRASE_CASES)),
                          ids=[repr(t) for t, _ in PHRASE_CASES])
 def test_phrase_rule_whole_words(phrase_store, i):
-    matched, _, rc = phrase_store
+    matched, _, rc, anywhere = phrase_store
     post_id = str(ORIGIN_ID + 1 + i)
     expected = PHRASE_CASES[i][1]
     assert (post_id in rc.matched) is expected  # the oracle reads the rule the same way
     assert (post_id in matched) is expected
+    assert (post_id in anywhere) is expected  # the same words rule when phrases count anywhere
 
 
 def test_phrase_rule_only_in_replies_to_origin(phrase_store):
-    matched, cta, _ = phrase_store
+    matched, cta, _, anywhere = phrase_store
     assert "5000" not in matched and str(ORIGIN_ID) not in matched
+    assert "5000" in anywhere and str(ORIGIN_ID) in anywhere  # "Reply me too if..."
     assert cta["replies"] == len(PHRASE_CASES)
 
 
 def test_call_to_action_counts_phrases_by_the_same_rule(phrase_store):
-    _, cta, _ = phrase_store
+    _, cta, _, _ = phrase_store
     assert cta["replies_with_phrase"] == sum(ok for _, ok in PHRASE_CASES)
 
 
