@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from groundswell import schema
 from groundswell.arrow import ARROW, rows_to_arrow  # noqa: F401  (re-exported)
@@ -46,6 +48,14 @@ class StoreFull(StoreError):
 #: errors (DuckDB reports the C library's strerror).
 _DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 _DISK_FULL_TEXTS = ("No space left on device", "Disk quota exceeded")
+
+
+def _id_range(posts: pa.Table) -> tuple[str, str]:
+    """Smallest and largest post id of a batch ("" and "" for none: matches nothing)."""
+    if not posts.num_rows:
+        return "", ""
+    bounds = pc.min_max(posts.column("post_id")).as_py()
+    return bounds["min"], bounds["max"]
 
 
 def _write_failure(exc: BaseException, path: Path, doing: str = "writing",
@@ -210,10 +220,15 @@ class Store:
             ).fetchall()[0][0]
             # Keys are unique within a batch (parsers dedupe); the anti-join keeps them unique
             # in the store, and a post's hashtags and mentions come with its first copy only.
+            # Only stored ids within the batch's id range can match: with that range as a
+            # constant, DuckDB skips the row groups outside it (ids grow with time, so a big
+            # archive's batch reads a few row groups instead of every stored key).
+            low, high = _id_range(tables["posts"])
             con.execute(
                 "CREATE OR REPLACE TEMP TABLE batch_new AS SELECT DISTINCT platform, post_id "
                 "FROM batch_posts ANTI JOIN deletions USING (platform, post_id) "
-                "ANTI JOIN posts USING (platform, post_id)")
+                "ANTI JOIN (SELECT platform, post_id FROM posts WHERE post_id BETWEEN ? AND ?) "
+                "USING (platform, post_id)", [low, high])
             doomed = 0  # new posts that this batch also deletes: never written
             if tables["deletions"].num_rows:
                 doomed = con.execute(

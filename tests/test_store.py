@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
+from datetime import datetime
 
 import duckdb
 import pytest
 from helpers import corpus
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from groundswell import Store, StoreBusy, StoreError
 from groundswell.schema import SCHEMA_VERSION, TABLES
@@ -76,3 +80,63 @@ def test_keys_stay_unique_without_primary_key_indexes(tmp_path):
             ).fetchall()
             assert doubled == [], table
         assert store.count("posts") > 100
+
+
+# -- account snapshots: the most recent wins, missing fields kept -------------------------------
+
+SNAPSHOT = st.tuples(
+    st.sampled_from(["a", "b", "c"]),  # author
+    st.one_of(st.none(), st.sampled_from(["h1", "h2", "h3"])),  # handle
+    st.one_of(st.none(), st.integers(0, 5)),  # followers
+    st.one_of(st.none(), st.booleans()),  # verified
+    st.one_of(st.none(), st.integers(0, 4)),  # observed: day of the month
+)
+
+
+def _fold(snapshots: list[tuple]) -> dict[str, tuple]:
+    """The rule in words, one snapshot at a time: a snapshot at least as recent as the stored
+    one (or any, while the stored one has no time) replaces it, keeping stored values for the
+    fields it lacks; an older one is ignored."""
+    state: dict[str, tuple] = {}
+    for author, *fields, observed in snapshots:
+        old = state.get(author)
+        if old is None:
+            state[author] = (*fields, observed)
+        elif old[-1] is None or (observed is not None and observed >= old[-1]):
+            kept = zip(fields, old[:-1], strict=True)
+            state[author] = (*(n if n is not None else o for n, o in kept), observed)
+    return state
+
+
+def _account_batch(snapshots: list[tuple]):
+    from groundswell.arrow import rows_to_arrow
+    from groundswell.ingest import ParsedBatch
+
+    at = {None: None, **{d: datetime(2017, 10, 10 + d) for d in range(5)}}
+    tables = {name: rows_to_arrow(name, []) for name in
+              ("posts", "post_hashtags", "mentions", "deletions", "quarantine")}
+    tables["accounts"] = rows_to_arrow("accounts", [
+        ("twitter", author, handle, None, followers, verified, None, at[observed])
+        for author, handle, followers, verified, observed in snapshots])
+    return ParsedBatch(tables, 0, Counter())
+
+
+@settings(max_examples=60, deadline=None)
+@given(batches=st.lists(st.lists(SNAPSHOT, max_size=4, unique_by=lambda s: s[0]),
+                        min_size=1, max_size=5),
+       bulk=st.booleans())
+def test_account_snapshots_fold_in_arrival_order(tmp_path_factory, batches, bulk):
+    """Batch after batch (bulk or live), the accounts table must equal applying the snapshots
+    one by one (a batch holds one snapshot per account, as parsers merge within a batch)."""
+    with Store(tmp_path_factory.mktemp("acc") / "s.duckdb") as store:
+        if bulk:
+            with store.bulk_writes():
+                for batch in batches:
+                    store.write_batch(_account_batch(batch))
+        else:
+            for batch in batches:
+                store.write_batch(_account_batch(batch))
+        got = {r[0]: (r[1], r[2], r[3], r[4]) for r in store.con.execute(
+            "SELECT author_id, handle, followers, verified, day(observed_at) - 10 "
+            "FROM accounts").fetchall()}
+    assert got == _fold([s for batch in batches for s in batch])
