@@ -15,7 +15,7 @@ from functools import cached_property
 
 import ibis.expr.types as ir
 
-from groundswell.metrics.scope import Scope, Tables, scalar
+from groundswell.metrics.scope import KEY, Scope, Tables, scalar
 
 MATCHED_COLUMNS = ("platform", "post_id", "author_id", "created_at", "lang", "kind",
                    "reply_to_post_id", "repost_of_post_id", "quote_of_post_id")
@@ -26,6 +26,7 @@ class Context:
         self.tables = tables
         self.scope = scope
         self.campaign = scope.campaign
+        self._tagged: dict[tuple[str, ...], ir.Table] = {}
 
     @cached_property
     def matched(self) -> ir.Table:
@@ -43,6 +44,21 @@ class Context:
             cached = self.__dict__.pop(name, None)
             if cached is not None:
                 cached.release()
+        while self._tagged:
+            self._tagged.popitem()[1].release()
+
+    def tagged(self, tags: tuple[str, ...] | list[str]) -> ir.Table:
+        """Posts in the window carrying any of ``tags`` (normalised), one row per post and
+        tag, with author and time; cached per set of tags. Variants and response tags ask
+        several questions each of these few rows: joining the hashtags of the whole window
+        once per question cost more than all other metrics at 10 million posts."""
+        key = tuple(sorted(set(tags)))
+        if key not in self._tagged:
+            window = self.scope.window(self.tables).select(*KEY, "author_id", "created_at")
+            hashtags = self.tables.post_hashtags
+            carrying = hashtags.filter(hashtags.tag.isin(list(key))).select(*KEY, "tag")
+            self._tagged[key] = carrying.join(window, KEY).cache()
+        return self._tagged[key]
 
     @cached_property
     def joiners(self) -> ir.Table:

@@ -19,10 +19,9 @@ def compute(ctx: Context) -> list[dict]:
     camp = ctx.campaign
     if camp is None or not camp.response_tags:
         return []
-    window = ctx.scope.window(ctx.tables).select(*KEY, "author_id", "created_at")
-    tags = ctx.tables.post_hashtags.join(window, KEY)
+    tags = ctx.tagged(camp.response_tags)
     campaign_posts = ctx.matched.select(*KEY)
-    total = window.count().to_pyarrow().as_py()
+    total = ctx.scope.window(ctx.tables).count().to_pyarrow().as_py()
     n_campaign = campaign_posts.count().to_pyarrow().as_py()
     out = []
     for tag in camp.response_tags:

@@ -11,7 +11,7 @@ import ibis
 
 from groundswell.metrics import Metric
 from groundswell.metrics.context import Context
-from groundswell.metrics.scope import KEY, hours_between, iso, rows
+from groundswell.metrics.scope import hours_between, iso, rows
 
 FIRST_N = 20
 NOTABLE_MAX = 50
@@ -75,9 +75,7 @@ def languages(ctx: Context) -> list[dict]:
 def variants(ctx: Context) -> list[dict]:
     if ctx.campaign is None:
         return []
-    tags = ctx.tables.post_hashtags
-    window = ctx.scope.window(ctx.tables).select(*KEY, "author_id", "created_at")
-    tagged = tags.filter(tags.tag.isin(ctx.campaign.tags)).join(window, KEY)
+    tagged = ctx.tagged(ctx.campaign.tags)
     stats = {r["tag"]: r for r in tagged.group_by("tag").aggregate(
         posts=tagged.post_id.nunique(), accounts=tagged.author_id.nunique(),
         first_post_at=tagged.created_at.min()).to_pyarrow().to_pylist()}

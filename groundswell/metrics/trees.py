@@ -28,10 +28,11 @@ class Forest:
 
     def __init__(self, child: pa.Array, parent: pa.Array):
         child, parent = _strings(child), _strings(parent)
-        self._nodes = pc.unique(pa.concat_arrays([child, parent]))
+        encoded = pa.concat_arrays([child, parent]).dictionary_encode()  # one hashing pass
+        self._nodes = encoded.dictionary
         n = len(self._nodes)
-        kid = pc.index_in(child, self._nodes).to_numpy(zero_copy_only=False).astype(np.int64)
-        dad = pc.index_in(parent, self._nodes).to_numpy(zero_copy_only=False).astype(np.int64)
+        numbers = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        kid, dad = numbers[:len(child)], numbers[len(child):]
         edge = kid != dad
         kid, dad = kid[edge], dad[edge]
         _, first = np.unique(kid, return_index=True)  # a child's first edge wins
@@ -64,8 +65,16 @@ class Forest:
         """Node numbers of ``ids``; ids in no edge get the lone-post entry (number n)."""
         ids = _strings(ids) if isinstance(ids, (pa.Array, pa.ChunkedArray)) else \
             pa.array(list(ids), pa.string())
+        n = len(self._nodes)
+        if len(ids) * 64 < n:  # a few ids: hash them and scan the nodes, not the reverse
+            where = pc.index_in(self._nodes, ids).to_numpy(zero_copy_only=False)
+            hits = np.flatnonzero(~np.isnan(where)) if where.dtype.kind == "f" else \
+                np.arange(n)
+            found = np.full(len(ids), n, dtype=np.int64)
+            found[where[hits].astype(np.int64)] = hits
+            return found[pc.index_in(ids, ids).to_numpy(zero_copy_only=False)]
         found = pc.index_in(ids, self._nodes)
-        return found.fill_null(len(self._nodes)).to_numpy(zero_copy_only=False).astype(np.int64)
+        return found.fill_null(n).to_numpy(zero_copy_only=False).astype(np.int64)
 
     def tree_sizes(self, ids: Sequence[str] | pa.Array | pa.ChunkedArray) -> np.ndarray:
         """Subtree size of each id, itself included (1 for an id in no edge)."""

@@ -140,3 +140,17 @@ def test_random_forests_match_brute_force(case):
             assert got is None
         else:
             assert got == pytest.approx(want, abs=1e-6)
+
+
+def test_lookups_of_few_and_of_many_ids_agree():
+    """A few ids are found by scanning the nodes, many by hashing the nodes: same answers,
+    in the order asked, repeats and unknown ids included."""
+    n = 3000
+    f = Forest.from_edges((str(i), str((i - 1) // 3)) for i in range(1, n))
+    every = [str(i) for i in range(n)]
+    sizes, heights = f.tree_sizes(every), f.depths(every)
+    for ask in (["5", "5", "nope", "0"], ["2999", "17"], [str(n - 1 - i) for i in range(40)]):
+        want = [sizes[int(a)] if a != "nope" else 1 for a in ask]
+        assert list(f.tree_sizes(ask)) == want
+        assert list(f.depths(ask)) == [heights[int(a)] if a != "nope" else 0 for a in ask]
+    assert sizes[0] == n and f.tree_size("0") == n
