@@ -29,7 +29,11 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = "groundswell.duckdb"
 BULK_CHECKPOINT = "128MiB"
-BULK_MEMORY = "256MiB"
+BULK_MEMORY_MIB = 256
+#: Overrides BULK_MEMORY_MIB. DuckDB keeps the accounts table's primary-key index in this
+#: budget: measured ~60 bytes per account (192 MiB ran out at 2.7 million accounts, 256 MiB
+#: held 2.8 million), so archives with many more accounts need more.
+MEMORY_ENV = "GROUNDSWELL_WRITER_MIB"
 
 
 class StoreError(RuntimeError):
@@ -58,6 +62,14 @@ def _id_range(posts: pa.Table) -> tuple[str, str]:
     return bounds["min"], bounds["max"]
 
 
+def bulk_memory_mib() -> int:
+    """DuckDB's memory budget during a bulk ingest, in MiB: ``$GROUNDSWELL_WRITER_MIB`` or
+    :data:`BULK_MEMORY_MIB`."""
+    from groundswell.ingest import env_whole
+
+    return env_whole(MEMORY_ENV, BULK_MEMORY_MIB, "a whole number of MiB, e.g. 512")
+
+
 def _write_failure(exc: BaseException, path: Path, doing: str = "writing",
                    safe: str = "the last batch was rolled back") -> StoreError | None:
     """The one-line error for a write the file system refused, or None (a bug: re-raise)."""
@@ -66,6 +78,11 @@ def _write_failure(exc: BaseException, path: Path, doing: str = "writing",
             isinstance(exc, duckdb.Error) and any(t in text for t in _DISK_FULL_TEXTS)):
         return StoreFull(f"disk full while {doing} {path}: free space and re-run; "
                          f"nothing was lost — {safe}")
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return StoreError(f"out of memory while {doing} {path} (the writer's budget is "
+                          f"{bulk_memory_mib()} MiB; a store with millions of accounts needs "
+                          f"more): set {MEMORY_ENV}=512 (or more) and re-run; nothing was lost "
+                          f"— {safe}")
     if isinstance(exc, (OSError, duckdb.IOException)) or (
             isinstance(exc, duckdb.Error) and "Could not write" in text):
         reason = text.splitlines()[0] if text else type(exc).__name__
@@ -320,7 +337,7 @@ class Store:
         self.con.execute(f"SET checkpoint_threshold = '{BULK_CHECKPOINT}'")
         # and within a memory budget: DuckDB's default (80 % of RAM) would cache the whole
         # archive as it grows, while parsing workers need the rest
-        self.con.execute(f"SET memory_limit = '{BULK_MEMORY}'")
+        self.con.execute(f"SET memory_limit = '{bulk_memory_mib()}MiB'")
         self._defer_sweep = True  # the caller runs sweep_deleted() once at the end
         try:
             yield

@@ -28,6 +28,7 @@ from groundswell.cli import main
 from groundswell.ingest import BATCH_ENV
 from groundswell.schema import SCHEMA_VERSION
 from groundswell.simulate import simulate
+from groundswell.store import MEMORY_ENV
 
 TABLES = ("posts", "accounts", "post_hashtags", "mentions", "deletions", "quarantine")
 
@@ -160,6 +161,11 @@ class FillingDisk:
                 self.failed = True
                 raise duckdb.IOException(
                     f'IO Error: Could not write file "{self.path}": No space left on device')
+        if sql.startswith("INSERT INTO accounts") and self.how == "oom" and self._full():
+            self.failed = True
+            raise duckdb.OutOfMemoryException(
+                "Out of Memory Error: failed to allocate data of size 4.0 KiB "
+                "(256.0 MiB/256.0 MiB used)")
         if sql == "COMMIT" and self.how == "commit" and self._full():
             self.failed = True
             self._con.execute("ROLLBACK")
@@ -208,6 +214,35 @@ def test_disk_full_is_one_line_and_loses_nothing(tmp_path, monkeypatch, campaign
     again = run(["ingest", "--db", str(db), str(campaign)], **{BATCH_ENV: "500"})
     assert again.exit_code == 0, again.output
     assert tables(db) == clean
+
+
+def test_writer_out_of_memory_says_which_setting_to_raise(tmp_path, monkeypatch, campaign,
+                                                         clean):
+    """DuckDB keeps the accounts index within the writer's memory budget; a store with many
+    millions of accounts can outgrow it. One line naming the setting, nothing lost."""
+    db = tmp_path / "s.duckdb"
+    Store(db).close()
+    real_connect = duckdb.connect
+    disks: list[FillingDisk] = []
+
+    def connect(path, *args, **kwargs):
+        disks.append(FillingDisk(real_connect(path, *args, **kwargs), "oom", fail_at=2))
+        return disks[-1]
+
+    monkeypatch.setattr(groundswell.store.duckdb, "connect", connect)
+    result = run(["ingest", "--db", str(db), str(campaign)], **{BATCH_ENV: "500"})
+    monkeypatch.undo()
+    assert disks and disks[0].failed
+    assert one_line_error(result) == (
+        f"error: out of memory while writing {db} (the writer's budget is 256 MiB; a store "
+        f"with millions of accounts needs more): set {MEMORY_ENV}=512 (or more) and re-run; "
+        "nothing was lost — the last batch was rolled back")
+    again = run(["ingest", "--db", str(db), str(campaign)], **{MEMORY_ENV: "512"})
+    assert again.exit_code == 0, again.output
+    assert tables(db) == clean
+    bad = run(["ingest", "--db", str(db), str(campaign)], **{MEMORY_ENV: "lots"})
+    assert one_line_error(bad) == f"error: {MEMORY_ENV}='lots': expected a whole number of " \
+        "MiB, e.g. 512"
 
 
 def test_write_refused_by_the_file_system(tmp_path, campaign, clean):
