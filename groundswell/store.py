@@ -30,9 +30,12 @@ if TYPE_CHECKING:
 DEFAULT_DB = "groundswell.duckdb"
 BULK_CHECKPOINT = "128MiB"
 BULK_MEMORY_MIB = 256
-#: Overrides BULK_MEMORY_MIB. DuckDB keeps the accounts table's primary-key index in this
-#: budget: measured ~60 bytes per account (192 MiB ran out at 2.7 million accounts, 256 MiB
-#: held 2.8 million), so archives with many more accounts need more.
+#: DuckDB keeps the accounts table's primary-key index inside the writer's budget: measured
+#: ~60 bytes per account (192 MiB ran out at 2.7 million accounts, 256 MiB held 2.8 million,
+#: and a 10M-post v1.1 archive ran out at 256 MiB). So the budget grows with the accounts
+#: table: 64 MiB plus this many bytes per stored account, at least BULK_MEMORY_MIB.
+ACCOUNT_INDEX_BYTES = 80
+#: Overrides the budget (fixed, in MiB).
 MEMORY_ENV = "GROUNDSWELL_WRITER_MIB"
 
 
@@ -62,12 +65,14 @@ def _id_range(posts: pa.Table) -> tuple[str, str]:
     return bounds["min"], bounds["max"]
 
 
-def bulk_memory_mib() -> int:
-    """DuckDB's memory budget during a bulk ingest, in MiB: ``$GROUNDSWELL_WRITER_MIB`` or
-    :data:`BULK_MEMORY_MIB`."""
+def bulk_memory_mib(accounts: int = 0) -> int:
+    """DuckDB's memory budget during a bulk ingest, in MiB: ``$GROUNDSWELL_WRITER_MIB``, else
+    :data:`BULK_MEMORY_MIB` grown with a store of ``accounts`` accounts (see
+    :data:`ACCOUNT_INDEX_BYTES`)."""
     from groundswell.ingest import env_whole
 
-    return env_whole(MEMORY_ENV, BULK_MEMORY_MIB, "a whole number of MiB, e.g. 512")
+    grown = max(BULK_MEMORY_MIB, 64 + accounts * ACCOUNT_INDEX_BYTES // 2**20)
+    return env_whole(MEMORY_ENV, grown, "a whole number of MiB, e.g. 512")
 
 
 def _write_failure(exc: BaseException, path: Path, doing: str = "writing",
@@ -79,9 +84,9 @@ def _write_failure(exc: BaseException, path: Path, doing: str = "writing",
         return StoreFull(f"disk full while {doing} {path}: free space and re-run; "
                          f"nothing was lost — {safe}")
     if isinstance(exc, duckdb.OutOfMemoryException):
-        return StoreError(f"out of memory while {doing} {path} (the writer's budget is "
-                          f"{bulk_memory_mib()} MiB; a store with millions of accounts needs "
-                          f"more): set {MEMORY_ENV}=512 (or more) and re-run; nothing was lost "
+        return StoreError(f"out of memory while {doing} {path} (the writer's DuckDB budget, "
+                          "which grows with the accounts table, was too small): set "
+                          f"{MEMORY_ENV}=1024 (MiB, or more) and re-run; nothing was lost "
                           f"— {safe}")
     if isinstance(exc, (OSError, duckdb.IOException)) or (
             isinstance(exc, duckdb.Error) and "Could not write" in text):
@@ -157,6 +162,7 @@ class Store:
             ) from None
         self._ibis = None
         self._defer_sweep = False
+        self._budget_mib = 0  # DuckDB's memory budget set for bulk writes (0: its default)
         try:
             if read_only:
                 self._check_version()
@@ -278,6 +284,8 @@ class Store:
                     deleted += self._remove_deleted("batch_deletions")
             con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM batch_quarantine")
             con.execute("COMMIT")
+            if self._defer_sweep:
+                self._fit_budget()
         except BaseException as exc:
             try:
                 con.execute("ROLLBACK")
@@ -323,6 +331,14 @@ class Store:
             raise failure from exc
         return removed
 
+    def _fit_budget(self) -> None:
+        """Bulk writes: grow DuckDB's memory budget with the accounts table (its primary-key
+        index lives in it), so a big archive does not run out of memory halfway."""
+        budget = bulk_memory_mib(self._one("SELECT count(*) FROM accounts")[0])
+        if budget != self._budget_mib:
+            self.con.execute(f"SET memory_limit = '{budget}MiB'")
+            self._budget_mib = budget
+
     @contextmanager
     def bulk_writes(self) -> Iterator[None]:
         """Checkpoint every 128 MiB of log instead of DuckDB's default 16 MiB while a big
@@ -337,12 +353,14 @@ class Store:
         self.con.execute(f"SET checkpoint_threshold = '{BULK_CHECKPOINT}'")
         # and within a memory budget: DuckDB's default (80 % of RAM) would cache the whole
         # archive as it grows, while parsing workers need the rest
-        self.con.execute(f"SET memory_limit = '{bulk_memory_mib()}MiB'")
+        self._budget_mib = 0
+        self._fit_budget()
         self._defer_sweep = True  # the caller runs sweep_deleted() once at the end
         try:
             yield
         finally:
             self._defer_sweep = False
+            self._budget_mib = 0
             try:
                 self.con.execute("RESET checkpoint_threshold")
                 self.con.execute("RESET memory_limit")

@@ -234,9 +234,9 @@ def test_writer_out_of_memory_says_which_setting_to_raise(tmp_path, monkeypatch,
     monkeypatch.undo()
     assert disks and disks[0].failed
     assert one_line_error(result) == (
-        f"error: out of memory while writing {db} (the writer's budget is 256 MiB; a store "
-        f"with millions of accounts needs more): set {MEMORY_ENV}=512 (or more) and re-run; "
-        "nothing was lost — the last batch was rolled back")
+        f"error: out of memory while writing {db} (the writer's DuckDB budget, which grows "
+        f"with the accounts table, was too small): set {MEMORY_ENV}=1024 (MiB, or more) and "
+        "re-run; nothing was lost — the last batch was rolled back")
     again = run(["ingest", "--db", str(db), str(campaign)], **{MEMORY_ENV: "512"})
     assert again.exit_code == 0, again.output
     assert tables(db) == clean

@@ -140,3 +140,24 @@ def test_account_snapshots_fold_in_arrival_order(tmp_path_factory, batches, bulk
             "SELECT author_id, handle, followers, verified, day(observed_at) - 10 "
             "FROM accounts").fetchall()}
     assert got == _fold([s for batch in batches for s in batch])
+
+
+def test_bulk_writer_budget_grows_with_the_accounts_table(tmp_path, monkeypatch):
+    """DuckDB keeps the accounts index inside the writer's memory budget: the budget follows
+    the table (here 1 MiB per account, to see it move), and the setting overrides it."""
+    import groundswell.store as store_module
+
+    monkeypatch.setattr(store_module, "ACCOUNT_INDEX_BYTES", 2**20)
+    monkeypatch.setattr(store_module, "BULK_MEMORY_MIB", 64)
+
+    def budget(store: Store) -> str:
+        return store.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+
+    with Store(tmp_path / "s.duckdb") as store:
+        with store.bulk_writes():
+            assert budget(store) == "64.0 MiB"
+            store.write_batch(_account_batch([(a, None, None, None, 1) for a in "abc"]))
+            assert budget(store) == "67.0 MiB"  # 64 + 3 accounts
+        monkeypatch.setenv(store_module.MEMORY_ENV, "300")
+        with store.bulk_writes():
+            assert budget(store) == "300.0 MiB"
