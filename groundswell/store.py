@@ -284,8 +284,6 @@ class Store:
                     deleted += self._remove_deleted("batch_deletions")
             con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM batch_quarantine")
             con.execute("COMMIT")
-            if self._defer_sweep:
-                self._fit_budget()
         except BaseException as exc:
             try:
                 con.execute("ROLLBACK")
@@ -298,6 +296,8 @@ class Store:
         finally:
             for name in tables:
                 con.unregister(f"batch_{name}")
+        if self._budget_mib:  # inside bulk_writes: the accounts table may have outgrown it
+            self._fit_budget()
         return added, deleted, tombstoned
 
     def _remove_deleted(self, tombstones: str) -> int:
@@ -353,7 +353,6 @@ class Store:
         self.con.execute(f"SET checkpoint_threshold = '{BULK_CHECKPOINT}'")
         # and within a memory budget: DuckDB's default (80 % of RAM) would cache the whole
         # archive as it grows, while parsing workers need the rest
-        self._budget_mib = 0
         self._fit_budget()
         self._defer_sweep = True  # the caller runs sweep_deleted() once at the end
         try:

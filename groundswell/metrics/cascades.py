@@ -51,11 +51,12 @@ def reply_cascades(ctx: Context) -> dict:
     candidates = pc.unique(pa.concat_arrays(
         [*roots["post_id"].cast(pa.string()).chunks, pa.array(origins, pa.string())]))
     sizes = forest.tree_sizes(candidates)
-    grown = candidates.filter(pa.array(sizes > 1))
+    has_replies = sizes > 1
+    grown = candidates.filter(pa.array(has_replies))
     if not len(grown):
         return {"cascades": 0, "largest_size": 0, "largest_depth": 0,
                 "largest_structural_virality": None, "structure": "tree"}
-    largest, size = min(zip(grown.to_pylist(), sizes[sizes > 1].tolist(), strict=True),
+    largest, size = min(zip(grown.to_pylist(), sizes[has_replies].tolist(), strict=True),
                         key=lambda r: (-r[1], r[0]))
     return {
         "cascades": len(grown),

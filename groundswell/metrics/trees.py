@@ -3,7 +3,7 @@ operations over parent links fetched once from the engine.
 
 Why arrays: a tree walk is cheap once the ``(child, parent)`` pairs are in memory, while doing
 it relationally needs one join per level. But a Python loop per edge cost more than the rest
-of a 10M-post report together, so nodes become integers (Arrow's ``unique``/``index_in``) and
+of a 10M-post report together, so nodes become integers (Arrow's ``dictionary_encode``) and
 depths, subtree sizes and heights are whole-array steps: pointer doubling for each node's depth
 (O(log depth) passes), then one pass per level from the deepest up. The edges come from the
 same Ibis expression on every engine, so results are identical on DuckDB and Spark.
