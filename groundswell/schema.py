@@ -13,12 +13,17 @@ from __future__ import annotations
 
 #: Bumped whenever a table or column changes meaning. A store written by a newer version
 #: is refused with a clear error instead of being silently misread.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # 2: posts, post_hashtags and mentions lost their PRIMARY KEY constraints. Their keys are
 #    still unique, enforced by the one writer (Store.write_batch, an anti-join per batch):
 #    DuckDB keeps primary-key indexes in memory, which grew with the archive (hundreds of
 #    MiB per million posts) and made every insert slower. Version 1 stores keep their
 #    constraints and remain valid; version 1 software must not write version 2 stores.
+# 3: accounts lost its PRIMARY KEY too, for the same reason: its index lived in the writer's
+#    memory budget (~60 bytes per account: a 10M-post v1.1 archive with 2.8M accounts ran out
+#    of it) and upserts through it were a quarter of a big ingest's writing time. The writer
+#    folds snapshots with a MERGE (``store.ACCOUNT_MERGE``), one row per account as before.
+#    Older stores keep their constraint and remain valid.
 
 #: Post kinds, in the priority used when a post is several things at once
 #: (a retweet of a reply is a repost; a reply that quotes is a reply).
@@ -56,8 +61,7 @@ TABLES: dict[str, str] = {
             followers     BIGINT,
             verified      BOOLEAN,
             created_at    TIMESTAMP,
-            observed_at   TIMESTAMP,
-            PRIMARY KEY (platform, author_id)
+            observed_at   TIMESTAMP
         )""",
     "post_hashtags": """
         CREATE TABLE IF NOT EXISTS post_hashtags (

@@ -29,13 +29,11 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = "groundswell.duckdb"
 BULK_CHECKPOINT = "128MiB"
+#: DuckDB's memory budget while a bulk ingest writes. Nothing in the store grows in memory
+#: with the archive since schema 3 (no index but the small deletions/quarantine keys), so a
+#: fixed budget holds: measured on a 10M-post v1.1 archive with 2.8M accounts.
 BULK_MEMORY_MIB = 256
-#: DuckDB keeps the accounts table's primary-key index inside the writer's budget: measured
-#: ~60 bytes per account (192 MiB ran out at 2.7 million accounts, 256 MiB held 2.8 million,
-#: and a 10M-post v1.1 archive ran out at 256 MiB). So the budget grows with the accounts
-#: table: 64 MiB plus this many bytes per stored account, at least BULK_MEMORY_MIB.
-ACCOUNT_INDEX_BYTES = 80
-#: Overrides the budget (fixed, in MiB).
+#: Overrides the budget (in MiB).
 MEMORY_ENV = "GROUNDSWELL_WRITER_MIB"
 
 
@@ -57,6 +55,25 @@ _DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 _DISK_FULL_TEXTS = ("No space left on device", "Disk quota exceeded")
 
 
+#: Account snapshots fold into one row per account: the most recently observed snapshot wins,
+#: and a field it lacks keeps the stored value. A MERGE joins the batch (its accounts are
+#: unique: parsers dedupe) with the stored accounts by hashing, so the accounts table needs no
+#: primary-key index (schema 3), which DuckDB kept in memory and updated row by row.
+ACCOUNT_MERGE = """
+    MERGE INTO accounts USING batch_accounts AS b
+    ON accounts.platform = b.platform AND accounts.author_id = b.author_id
+    WHEN MATCHED AND (accounts.observed_at IS NULL OR b.observed_at >= accounts.observed_at)
+    THEN UPDATE SET
+        handle = coalesce(b.handle, accounts.handle),
+        display_name = coalesce(b.display_name, accounts.display_name),
+        followers = coalesce(b.followers, accounts.followers),
+        verified = coalesce(b.verified, accounts.verified),
+        created_at = coalesce(b.created_at, accounts.created_at),
+        observed_at = b.observed_at
+    WHEN NOT MATCHED THEN INSERT BY NAME
+"""
+
+
 def _id_range(posts: pa.Table) -> tuple[str, str]:
     """Smallest and largest post id of a batch ("" and "" for none: matches nothing)."""
     if not posts.num_rows:
@@ -65,14 +82,12 @@ def _id_range(posts: pa.Table) -> tuple[str, str]:
     return bounds["min"], bounds["max"]
 
 
-def bulk_memory_mib(accounts: int = 0) -> int:
+def bulk_memory_mib() -> int:
     """DuckDB's memory budget during a bulk ingest, in MiB: ``$GROUNDSWELL_WRITER_MIB``, else
-    :data:`BULK_MEMORY_MIB` grown with a store of ``accounts`` accounts (see
-    :data:`ACCOUNT_INDEX_BYTES`)."""
+    :data:`BULK_MEMORY_MIB`."""
     from groundswell.ingest import env_whole
 
-    grown = max(BULK_MEMORY_MIB, 64 + accounts * ACCOUNT_INDEX_BYTES // 2**20)
-    return env_whole(MEMORY_ENV, grown, "a whole number of MiB, e.g. 512")
+    return env_whole(MEMORY_ENV, BULK_MEMORY_MIB, "a whole number of MiB, e.g. 512")
 
 
 def _write_failure(exc: BaseException, path: Path, doing: str = "writing",
@@ -84,8 +99,8 @@ def _write_failure(exc: BaseException, path: Path, doing: str = "writing",
         return StoreFull(f"disk full while {doing} {path}: free space and re-run; "
                          f"nothing was lost — {safe}")
     if isinstance(exc, duckdb.OutOfMemoryException):
-        return StoreError(f"out of memory while {doing} {path} (the writer's DuckDB budget, "
-                          "which grows with the accounts table, was too small): set "
+        return StoreError(f"out of memory while {doing} {path} (the writer's DuckDB budget was "
+                          "too small): set "
                           f"{MEMORY_ENV}=1024 (MiB, or more) and re-run; nothing was lost "
                           f"— {safe}")
     if isinstance(exc, (OSError, duckdb.IOException)) or (
@@ -162,7 +177,6 @@ class Store:
             ) from None
         self._ibis = None
         self._defer_sweep = False
-        self._budget_mib = 0  # DuckDB's memory budget set for bulk writes (0: its default)
         try:
             if read_only:
                 self._check_version()
@@ -267,16 +281,7 @@ class Store:
                     "SEMI JOIN batch_new USING (platform, post_id)"
                 )
             con.execute("DROP TABLE batch_new")
-            con.execute(
-                "INSERT INTO accounts SELECT * FROM batch_accounts ON CONFLICT DO UPDATE SET "
-                "handle = coalesce(excluded.handle, accounts.handle), "
-                "display_name = coalesce(excluded.display_name, accounts.display_name), "
-                "followers = coalesce(excluded.followers, accounts.followers), "
-                "verified = coalesce(excluded.verified, accounts.verified), "
-                "created_at = coalesce(excluded.created_at, accounts.created_at), "
-                "observed_at = excluded.observed_at "
-                "WHERE accounts.observed_at IS NULL OR excluded.observed_at >= accounts.observed_at"
-            )
+            con.execute(ACCOUNT_MERGE)
             deleted = doomed
             if tables["deletions"].num_rows:
                 con.execute("INSERT OR IGNORE INTO deletions SELECT * FROM batch_deletions")
@@ -296,8 +301,6 @@ class Store:
         finally:
             for name in tables:
                 con.unregister(f"batch_{name}")
-        if self._budget_mib:  # inside bulk_writes: the accounts table may have outgrown it
-            self._fit_budget()
         return added, deleted, tombstoned
 
     def _remove_deleted(self, tombstones: str) -> int:
@@ -331,14 +334,6 @@ class Store:
             raise failure from exc
         return removed
 
-    def _fit_budget(self) -> None:
-        """Bulk writes: grow DuckDB's memory budget with the accounts table (its primary-key
-        index lives in it), so a big archive does not run out of memory halfway."""
-        budget = bulk_memory_mib(self._one("SELECT count(*) FROM accounts")[0])
-        if budget != self._budget_mib:
-            self.con.execute(f"SET memory_limit = '{budget}MiB'")
-            self._budget_mib = budget
-
     @contextmanager
     def bulk_writes(self) -> Iterator[None]:
         """Checkpoint every 128 MiB of log instead of DuckDB's default 16 MiB while a big
@@ -353,13 +348,12 @@ class Store:
         self.con.execute(f"SET checkpoint_threshold = '{BULK_CHECKPOINT}'")
         # and within a memory budget: DuckDB's default (80 % of RAM) would cache the whole
         # archive as it grows, while parsing workers need the rest
-        self._fit_budget()
+        self.con.execute(f"SET memory_limit = '{bulk_memory_mib()}MiB'")
         self._defer_sweep = True  # the caller runs sweep_deleted() once at the end
         try:
             yield
         finally:
             self._defer_sweep = False
-            self._budget_mib = 0
             try:
                 self.con.execute("RESET checkpoint_threshold")
                 self.con.execute("RESET memory_limit")
