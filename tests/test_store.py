@@ -169,3 +169,12 @@ def test_bulk_writer_budget_is_fixed_and_the_setting_overrides_it(tmp_path, monk
         monkeypatch.setenv(store_module.MEMORY_ENV, "300")
         with store.bulk_writes():
             assert budget(store) == "300.0 MiB"
+
+
+def test_duckdb_draws_no_progress_bar_on_stdout(tmp_path):
+    """DuckDB's own progress bar (queries over 2 s) goes to stdout, where it would break
+    `--json`: off in both modes; ours are on stderr."""
+    Store(tmp_path / "s.duckdb").close()
+    for read_only in (False, True):
+        with Store(tmp_path / "s.duckdb", read_only=read_only) as store:
+            assert store._one("SELECT current_setting('enable_progress_bar')") == (False,)
