@@ -47,10 +47,15 @@ def reply_cascades(ctx: Context) -> dict:
     forest = ctx.reply_forest
     m = ctx.matched
     roots = m.filter(m.kind.isin(["original", "quote"])).select("post_id").to_pyarrow()
+    roots = roots["post_id"].cast(pa.string())  # unique: one row per matching post
     origins = list(ctx.campaign.origin_post_ids) if ctx.campaign else []
-    candidates = pc.unique(pa.concat_arrays(
-        [*roots["post_id"].cast(pa.string()).chunks, pa.array(origins, pa.string())]))
-    sizes = forest.tree_sizes(candidates)
+    # the origin posts join the candidates unless already among them (looked up in the
+    # roots with a set of a few ids: deduplicating millions of roots cost more)
+    present = set(roots.filter(pc.is_in(roots, value_set=pa.array(origins, pa.string())))
+                  .to_pylist()) if origins else set()
+    candidates = pa.concat_arrays([*roots.chunks, pa.array(
+        [o for o in dict.fromkeys(origins) if o not in present], pa.string())])
+    sizes, heights = forest.measure(candidates)
     has_replies = sizes > 1
     grown = candidates.filter(pa.array(has_replies))
     if not len(grown):
@@ -64,7 +69,7 @@ def reply_cascades(ctx: Context) -> dict:
         "largest_size": size,
         "largest_depth": forest.depth(largest),
         "largest_structural_virality": forest.structural_virality(largest),
-        "deepest": int(forest.depths(grown).max()),
+        "deepest": int(heights[has_replies].max()),
         "structure": "tree",
     }
 

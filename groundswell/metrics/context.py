@@ -54,7 +54,12 @@ class Context:
         once per question cost more than all other metrics at 10 million posts."""
         key = tuple(sorted(set(tags)))
         if key not in self._tagged:
-            window = self.scope.window(self.tables).select(*KEY, "author_id", "created_at")
+            # a post carrying a campaign tag is a matching post: the cached matching posts
+            # are fewer and narrower than the window's (other tags, like response tags, are
+            # looked for in the window)
+            within = self.matched if self.campaign and set(key) <= set(self.campaign.tags) \
+                else self.scope.window(self.tables)
+            window = within.select(*KEY, "author_id", "created_at")
             hashtags = self.tables.post_hashtags
             carrying = hashtags.filter(hashtags.tag.isin(list(key))).select(*KEY, "tag")
             self._tagged[key] = carrying.join(window, KEY).cache()

@@ -76,8 +76,9 @@ def variants(ctx: Context) -> list[dict]:
     if ctx.campaign is None:
         return []
     tagged = ctx.tagged(ctx.campaign.tags)
+    # one row per post and tag (post_hashtags keys are unique): a count, not a distinct count
     stats = {r["tag"]: r for r in tagged.group_by("tag").aggregate(
-        posts=tagged.post_id.nunique(), accounts=tagged.author_id.nunique(),
+        posts=tagged.count(), accounts=tagged.author_id.nunique(),
         first_post_at=tagged.created_at.min()).to_pyarrow().to_pylist()}
     any_tag = tagged.post_id.nunique().to_pyarrow().as_py() or 0
     langs = {ctx.campaign.main_tag: None, **{v.tag: v.lang for v in ctx.campaign.variants}}

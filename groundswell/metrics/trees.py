@@ -84,6 +84,13 @@ class Forest:
         """Height of the tree under each id: 0 for a post without replies."""
         return self.height[self._index(ids)]
 
+    def measure(self, ids: Sequence[str] | pa.Array | pa.ChunkedArray
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`tree_sizes` and :meth:`depths` of ``ids`` from one lookup of the ids (the
+        lookup is the costly part: millions of candidate roots in a big report)."""
+        index = self._index(ids)
+        return self.size[index], self.height[index]
+
     def tree_size(self, root: str) -> int:
         return int(self.tree_sizes([root])[0])
 

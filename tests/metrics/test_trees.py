@@ -153,4 +153,6 @@ def test_lookups_of_few_and_of_many_ids_agree():
         want = [sizes[int(a)] if a != "nope" else 1 for a in ask]
         assert list(f.tree_sizes(ask)) == want
         assert list(f.depths(ask)) == [heights[int(a)] if a != "nope" else 0 for a in ask]
+        both = f.measure(ask)  # one lookup for both
+        assert (list(both[0]), list(both[1])) == (want, list(f.depths(ask)))
     assert sizes[0] == n and f.tree_size("0") == n
