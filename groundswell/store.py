@@ -31,8 +31,10 @@ DEFAULT_DB = "groundswell.duckdb"
 BULK_CHECKPOINT = "128MiB"
 #: DuckDB's memory budget while a bulk ingest writes. Nothing in the store grows in memory
 #: with the archive since schema 3 (no index but the small deletions/quarantine keys), so a
-#: fixed budget holds: measured on a 10M-post v1.1 archive with 2.8M accounts.
-BULK_MEMORY_MIB = 256
+#: fixed budget holds. Measured at 10M posts: v2 ingest 227 s and 906 MiB peak for the whole
+#: process tree at 160 MiB, 230 s and 1042 MiB at 256 MiB; the v1.1 archive's account MERGE
+#: (2.8M accounts) and final sweep run within 160 MiB.
+BULK_MEMORY_MIB = 160
 #: Overrides the budget (in MiB).
 MEMORY_ENV = "GROUNDSWELL_WRITER_MIB"
 
