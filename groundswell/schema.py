@@ -21,7 +21,7 @@ SCHEMA_VERSION = 3
 #    constraints and remain valid; version 1 software must not write version 2 stores.
 # 3: accounts lost its PRIMARY KEY too, for the same reason: its index lived in the writer's
 #    memory budget (~60 bytes per account: a 10M-post v1.1 archive with 2.8M accounts ran out
-#    of it) and upserts through it were a quarter of a big ingest's writing time. The writer
+#    of it) and upserts through it were 40 % of a big ingest's writing time. The writer
 #    folds snapshots with a MERGE (``store.ACCOUNT_MERGE``), one row per account as before.
 #    Older stores keep their constraint and remain valid.
 

@@ -177,9 +177,8 @@ class Store:
                 f"cannot open store {self.path}: not a readable DuckDB file "
                 f"({str(exc).splitlines()[0]})"
             ) from None
-        # DuckDB draws its own progress bar on stdout for queries over 2 s: it would break
-        # `--json` output (measured: the MERGE of a 10M-post archive's batches), and our
-        # progress bars are on stderr already
+        # DuckDB draws its own progress bar on stdout for statements over 2 s: it broke the
+        # `--json` output of a 10M-post ingest; our progress bars are on stderr already
         self.con.execute("SET enable_progress_bar = false")
         self._ibis = None
         self._defer_sweep = False
