@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 from groundswell.metrics.scope import KEY, Scope, Tables, scalar
 
 MATCHED_COLUMNS = ("platform", "post_id", "author_id", "created_at", "lang", "kind",
-                   "reply_to_post_id", "repost_of_post_id", "quote_of_post_id")
+                   "repost_of_post_id")
 
 
 class Context:
