@@ -17,9 +17,10 @@ def compute(ctx: Context, top: int = TOP) -> list[dict]:
     joined = tags.join(matched, KEY)
     if ctx.scope.tags:
         joined = joined.filter(~joined.tag.isin(ctx.scope.tags))
+    # one row per post and tag (post_hashtags keys are unique): posts are a count
     return rows(
         joined.group_by("tag")
-        .aggregate(posts=joined.post_id.nunique(), accounts=joined.author_id.nunique())
+        .aggregate(posts=joined.count(), accounts=joined.author_id.nunique())
         .order_by([ibis.desc("posts"), "tag"])
         .limit(top)
     )

@@ -11,9 +11,9 @@ from groundswell.metrics.scope import KEY, Tables
 def hashtag_table(tables: Tables, top: int | None = 50) -> pd.DataFrame:
     """Tags ranked by distinct posts; ``top=None`` returns them all."""
     joined = tables.post_hashtags.join(tables.posts.select(*KEY, "author_id"), KEY)
-    ranked = (
+    ranked = (  # one row per post and tag (post_hashtags keys are unique): posts are a count
         joined.group_by("tag")
-        .aggregate(posts=joined.post_id.nunique(), accounts=joined.author_id.nunique())
+        .aggregate(posts=joined.count(), accounts=joined.author_id.nunique())
         .order_by([ibis.desc("posts"), "tag"])
     )
     if top is not None:
