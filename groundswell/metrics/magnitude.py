@@ -80,14 +80,15 @@ def doubling_time(ctx: Context) -> float | None:
 def compute(ctx: Context) -> dict:
     m = ctx.matched
     totals = m.aggregate(
-        posts=m.count(), accounts=m.author_id.nunique(),
-        first_post=m.created_at.min(), last_post=m.created_at.max(),
+        posts=m.count(), first_post=m.created_at.min(), last_post=m.created_at.max(),
     ).to_pyarrow().to_pylist()[0]
     by_kind = dict.fromkeys(KINDS, 0)
     for row in m.group_by("kind").aggregate(n=m.count()).to_pyarrow().to_pylist():
         by_kind[row["kind"]] = row["n"]
     j = ctx.joiners
-    people = j.aggregate(participants=j.first_part_at.count(),
+    # accounts from the joiners (one row per account, already cached): a distinct count over
+    # every matching post hashed them all again
+    people = j.aggregate(accounts=j.author_id.count(), participants=j.first_part_at.count(),
                          amplifiers=j.first_part_at.isnull().sum()).to_pyarrow().to_pylist()[0]
     hourly = series(ctx, "h")
     peak = min(hourly, key=lambda r: (-r["posts"], r["hour"])) if hourly else None
@@ -110,7 +111,7 @@ def compute(ctx: Context) -> dict:
         "tags": list(ctx.scope.tags),
         "posts": totals["posts"],
         "posts_by_kind": by_kind,
-        "accounts": totals["accounts"],
+        "accounts": people["accounts"],
         "participants": people["participants"] or 0,
         "amplifiers": int(people["amplifiers"] or 0),
         "origin_at": iso(origin),
