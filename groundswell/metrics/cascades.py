@@ -45,8 +45,9 @@ def reply_cascades(ctx: Context) -> dict:
     """Reply trees under matching originals and quotes (and the origin post)."""
     forest = ctx.reply_forest
     m = ctx.matched
-    roots = m.filter(m.kind.isin(["original", "quote"])).select("post_id").to_pyarrow()
-    roots = roots["post_id"].cast(pa.string())  # unique: one row per matching post
+    # unique: one row per matching post
+    roots = m.filter(m.kind.isin(["original", "quote"])).select("post_id").to_pyarrow()[
+        "post_id"].cast(pa.string())
     origins = list(ctx.campaign.origin_post_ids) if ctx.campaign else []
     # the origin posts join the candidates unless already among them (looked up in the
     # roots with a set of a few ids: deduplicating millions of roots cost more)
