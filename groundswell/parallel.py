@@ -136,7 +136,10 @@ def parse_chunk(path: str, name: str, start: int, end: int) -> ParsedBatch:
                 handle_line(batch, raw)
                 if len(batch.posts) >= COMPACT_POSTS:
                     batch.compact()
-    parsed = batch.to_arrow()
+        # while the collector is still paused, and the batch's Python objects freed with it:
+        # otherwise the collection that ends the pause walks them all (0.13 s per chunk)
+        parsed = batch.to_arrow()
+        del batch
     parsed.lines, parsed.nonempty_lines = number, nonempty
     return parsed
 
