@@ -24,6 +24,9 @@ SCHEMA_VERSION = 3
 #    of it) and upserts through it were 40 % of a big ingest's writing time. The writer
 #    folds snapshots with a MERGE (``store.ACCOUNT_MERGE``), one row per account as before.
 #    Older stores keep their constraint and remain valid.
+#    Later, without a new version: the writer's staging table ``account_snapshots``
+#    (``STAGING``), created on open; empty once an ingest ends, so version 3 software reads
+#    these stores unchanged.
 
 #: Post kinds, in the priority used when a post is several things at once
 #: (a retweet of a reply is a repost; a reply that quotes is a reply).
@@ -108,6 +111,24 @@ TABLES: dict[str, str] = {
             quarantined    BIGINT,
             deleted        BIGINT,
             skipped        VARCHAR
+        )""",
+}
+
+#: The writer's own tables: not canonical (never exported, no metric reads them), and empty
+#: outside a bulk ingest. Account snapshots wait here during one (see ``Store.bulk_writes``):
+#: folding each batch into ``accounts`` at once scanned every stored account per batch.
+STAGING: dict[str, str] = {
+    "account_snapshots": """
+        CREATE TABLE IF NOT EXISTS account_snapshots (
+            platform      VARCHAR NOT NULL,
+            author_id     VARCHAR NOT NULL,
+            handle        VARCHAR,
+            display_name  VARCHAR,
+            followers     BIGINT,
+            verified      BOOLEAN,
+            created_at    TIMESTAMP,
+            observed_at   TIMESTAMP,
+            seq           BIGINT NOT NULL
         )""",
 }
 

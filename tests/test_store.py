@@ -151,6 +151,27 @@ def test_account_snapshots_fold_in_arrival_order(tmp_path_factory, batches, bulk
     assert got == _fold([s for batch in batches for s in batch])
 
 
+def test_snapshots_staged_by_a_killed_bulk_ingest_are_folded_before_newer_ones(tmp_path):
+    """A bulk ingest stages account snapshots and folds them when it ends; one that dies
+    first leaves them staged. Opening the store for writing folds them, so a newer snapshot
+    written afterwards (live, one batch at a time) still wins, and nothing is lost."""
+    path = tmp_path / "s.duckdb"
+    store = Store(path)
+    with pytest.raises(RuntimeError, match="killed"), store.bulk_writes():
+        store.write_batch(_account_batch([("a", "old", 1, None, 1), ("b", "b1", 2, None, 1)]))
+        store.write_batch(_account_batch([("a", None, 3, True, 2)]))
+        assert store.count("accounts") == 0  # staged, not folded yet
+        raise RuntimeError("killed")
+    store.close()
+    with Store(path) as store:
+        assert store.con.execute("SELECT count(*) FROM account_snapshots").fetchall() == [(0,)]
+        store.write_batch(_account_batch([("b", "b2", None, None, 3)]))
+        got = sorted(store.con.execute(
+            "SELECT author_id, handle, followers, verified, day(observed_at) - 10 "
+            "FROM accounts").fetchall())
+    assert got == [("a", "old", 3, True, 2), ("b", "b2", 2, None, 3)]
+
+
 def test_bulk_writer_budget_is_fixed_and_the_setting_overrides_it(tmp_path, monkeypatch):
     """Bulk writes run within a DuckDB memory budget (its default, 80 % of RAM, would cache
     the archive); $GROUNDSWELL_WRITER_MIB sets it; afterwards DuckDB's default is back."""
