@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import time
 import uuid
 from collections import Counter
@@ -28,7 +29,7 @@ import pyarrow.compute as pc
 
 from groundswell.arrow import rows_to_arrow
 from groundswell.readers import InputFile, TruncatedInput, iter_lines
-from groundswell.sources import RecordError, detect
+from groundswell.sources import RecordError, detect, line_parsers
 from groundswell.text import normalize_tag
 
 if TYPE_CHECKING:
@@ -255,10 +256,39 @@ def collector_paused() -> Iterator[None]:
             gc.collect(0)
 
 
+def decode(raw: bytes) -> object:
+    """One JSON line, decoded. A number beyond the range of a double (``1e999``) reads as
+    null, as Python's ``json`` would read it as infinity: the line is valid JSON (RFC 8259
+    leaves number range to implementations) and the rest of its record is worth keeping. The
+    typed page parser skips such numbers unread; this keeps both paths' verdicts equal."""
+    for _ in range(_NUMBERS_NULLED):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            if not exc.msg.startswith("number is infinity"):
+                raise
+            number = _NUMBER.match(exc.doc, exc.pos)
+            if number is None:
+                raise
+            # orjson counts characters; everything before the number decoded, so it is UTF-8
+            at = len(exc.doc[:exc.pos].encode())
+            raw = raw[:at] + b"null" + raw[at + number.end() - exc.pos:]
+    return orjson.loads(raw)
+
+
+_NUMBER = re.compile(r"-?[0-9.eE+-]+")
+_NUMBERS_NULLED = 100  # per line; a line with more out-of-range numbers is garbage
+
+
 def handle_line(batch: Batch, raw: bytes) -> None:
-    """Decode one line and hand it to the source that recognises its shape."""
+    """Decode one line and hand it to the source that recognises its shape (an ordinary
+    twarc2 page goes to the typed page parser, see ``sources.line_parsers``)."""
+    for parse_line in line_parsers():
+        if parse_line(raw, batch):
+            batch.flush_problems(raw)
+            return
     try:
-        obj = orjson.loads(raw)
+        obj = decode(raw)
     except orjson.JSONDecodeError as exc:
         batch.quarantine_line(f"not valid JSON: {exc}", raw)
         return

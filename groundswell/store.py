@@ -371,7 +371,8 @@ class Store:
         was killed between a delete and its sweep is completed by the next one."""
         if not self._one("SELECT count(*) FROM deletions")[0]:
             return 0
-        return self._atomically(lambda: self._remove_deleted("deletions"))
+        return self._atomically(lambda: self._remove_deleted("deletions"),
+                                "the next run removes the deleted posts")
 
     def fold_accounts(self) -> int:
         """Fold the account snapshots a bulk ingest staged into ``accounts``, in one
@@ -381,11 +382,13 @@ class Store:
         staged = self._one("SELECT count(*) FROM account_snapshots")[0]
         if staged:
             self._atomically(lambda: (self.con.execute(ACCOUNT_FOLD),
-                                      self.con.execute("DELETE FROM account_snapshots")))
+                                      self.con.execute("DELETE FROM account_snapshots")),
+                             "the account snapshots stay staged for the next run to fold")
         return staged
 
-    def _atomically(self, work: Callable[[], T]) -> T:
-        """Run ``work`` in one transaction; a refused write becomes a one-line StoreError."""
+    def _atomically(self, work: Callable[[], T], safe: str) -> T:
+        """Run ``work`` in one transaction; a refused write becomes a one-line StoreError
+        that ends with ``safe`` (why nothing was lost)."""
         try:
             self.con.execute("BEGIN")
             result = work()
@@ -395,7 +398,7 @@ class Store:
                 self.con.execute("ROLLBACK")
             except duckdb.Error:
                 pass
-            failure = _write_failure(exc, self.path)
+            failure = _write_failure(exc, self.path, safe=safe)
             if failure is None:
                 raise
             raise failure from exc

@@ -161,7 +161,8 @@ class FillingDisk:
                 self.failed = True
                 raise duckdb.IOException(
                     f'IO Error: Could not write file "{self.path}": No space left on device')
-        if sql.lstrip().startswith("MERGE INTO accounts") and self.how == "oom" and self._full():
+        if sql.lstrip().startswith(("MERGE INTO accounts", "INSERT INTO account_snapshots")) \
+                and self.how == "oom" and self._full():
             self.failed = True
             raise duckdb.OutOfMemoryException(
                 "Out of Memory Error: failed to allocate data of size 4.0 KiB "

@@ -7,13 +7,14 @@ point names a module-level :class:`~groundswell.sources.base.Source`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from importlib.metadata import entry_points
 
-from groundswell.sources import twitter_v1, twitter_v2
+from groundswell.sources import twitter_v1, twitter_v2, twitter_v2_typed
 from groundswell.sources.base import Emitter, RecordError, Source
 
-__all__ = ["Emitter", "RecordError", "Source", "registry", "detect"]
+__all__ = ["Emitter", "RecordError", "Source", "registry", "detect", "line_parsers"]
 
 
 @cache
@@ -29,3 +30,13 @@ def detect(obj: dict) -> Source | None:
         if source.claims(obj):
             return source
     return None
+
+
+@cache
+def line_parsers() -> tuple[Callable[[bytes, Emitter], bool], ...]:
+    """Parsers offered each raw line before it is decoded in general: each takes the one
+    common shape it knows (returning True) and leaves every other line alone. None while
+    plugin sources are installed, because they are offered every record first."""
+    if registry() != (twitter_v1.SOURCE, twitter_v2.SOURCE):
+        return ()
+    return (twitter_v2_typed.parse_line,)

@@ -51,6 +51,10 @@ def _parse_v1(value: str) -> datetime:
         raise RecordError(f"created_at is not a v1.1 timestamp: {str(value)[:40]!r}") from None
 
 
+#: Top-level keys on which this source claims a record (``user`` only with an id).
+CLAIM_KEYS = ("delete", "user", *_NOTICES)
+
+
 def claims(obj: dict) -> bool:
     if "delete" in obj:
         return True

@@ -10,8 +10,10 @@ posts.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from groundswell.sources.base import (
     INT64,
@@ -51,13 +53,20 @@ def _parse_iso(value: str) -> datetime:
         raise RecordError(f"created_at is not an ISO timestamp: {value[:40]!r}") from None
 
 
-def _observed_time(value: object) -> datetime | None:
+def observed_time(value: object) -> datetime | None:
     """When a page or line was collected. Metadata: a bad value means unknown, and must not
     cost the page's tweets (each tweet's own ``created_at`` is checked where it is used)."""
     try:
         return parse_time(value)
     except RecordError:
         return None
+
+
+def newest_time(created: Iterable[object]) -> datetime | None:
+    """A page without its collection time: the newest tweet on it is our best proxy."""
+    times = {t for t in created if t and type(t) is str}
+    newest = (observed_time(t) for t in sorted(times, reverse=True))
+    return next((t for t in newest if t is not None), None)
 
 
 def claims(obj: dict) -> bool:
@@ -75,7 +84,7 @@ def parse(obj: dict, emit: Emitter) -> None:
     elif "data" in obj or "errors" in obj:
         _page(obj, emit)
     else:
-        observed = _observed_time(as_dict(obj.get("__twarc")).get("retrieved_at"))
+        observed = observed_time(as_dict(obj.get("__twarc")).get("retrieved_at"))
         _item(obj, emit, observed, where="line")
 
 
@@ -91,7 +100,7 @@ def _compliance(obj: dict, emit: Emitter) -> None:
 
 
 def _page(obj: dict, emit: Emitter) -> None:
-    observed = _observed_time(as_dict(obj.get("__twarc")).get("retrieved_at"))
+    observed = observed_time(as_dict(obj.get("__twarc")).get("retrieved_at"))
     data = obj.get("data")
     items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
     includes = as_dict(obj.get("includes"))
@@ -100,29 +109,39 @@ def _page(obj: dict, emit: Emitter) -> None:
     if not items and not includes:
         emit.skip("API errors block" if obj.get("errors") else "empty response page")
         return
-    if observed is None:  # no collection time: the newest tweet on the page is our best proxy
-        times = {t for t in (as_str(as_dict(i).get("created_at")) for i in items) if t}
-        newest = (_observed_time(t) for t in sorted(times, reverse=True))
-        observed = next((t for t in newest if t is not None), None)
-    # one bad tweet in a page of 100 must not cost the other 99: a problem per item
-    for i, item in enumerate(items):
-        try:
-            _item(item, emit, observed, where="data")
-        except _ITEM_ERRORS as exc:
-            emit.problem(f"data[{i}]: {exc}")
-    for i, user in enumerate(as_list(includes.get("users"))):
-        try:
-            _user(user, emit, observed)
-        except _ITEM_ERRORS as exc:
-            emit.problem(f"includes.users[{i}]: {exc}")
-    for i, tweet in enumerate(as_list(includes.get("tweets"))):
-        try:
-            _tweet(tweet, emit, observed, 0)
-        except _ITEM_ERRORS as exc:
-            emit.problem(f"includes.tweets[{i}]: {exc}")
+    if observed is None:
+        observed = newest_time(as_dict(i).get("created_at") for i in items)
+    each(items, "data", lambda item: _item(item, emit, observed, where="data"), emit)
+    each(as_list(includes.get("users")), "includes.users",
+         lambda user: _user(user, emit, observed), emit)
+    each(as_list(includes.get("tweets")), "includes.tweets",
+         lambda tweet: _tweet(tweet, emit, observed, 0), emit)
 
 
 _ITEM_ERRORS = (RecordError, LookupError, TypeError, ValueError, AttributeError, ArithmeticError)
+
+
+def each(items: list, where: str, parse_one: Callable[[Any], None], emit: Emitter) -> None:
+    """Parse a page's list item by item: one bad tweet in a page of 100 must not cost the
+    other 99, so each failure is a problem of its own (``data[3]: ...``)."""
+    for i, item in enumerate(items):
+        try:
+            parse_one(item)
+        except _ITEM_ERRORS as exc:
+            emit.problem(f"{where}[{i}]: {exc}")
+
+
+def kind_of(refs: dict[str, str | None]) -> str:
+    """A tweet's kind from its referenced tweets' types (see ``schema.KINDS`` for the order)."""
+    if not refs:
+        return "original"
+    if "retweeted" in refs:
+        return "repost"
+    if "replied_to" in refs:
+        return "reply"
+    if "quoted" in refs:
+        return "quote"
+    return "original"
 
 
 def _item(item: object, emit: Emitter, observed: datetime | None, where: str) -> None:
@@ -142,7 +161,7 @@ def _item(item: object, emit: Emitter, observed: datetime | None, where: str) ->
         raise RecordError(f"{where} item of unknown shape (keys: {', '.join(list(item)[:6])})")
 
 
-def _time(value: object) -> datetime | None:
+def time_of(value: object) -> datetime | None:
     return _parse_iso(value) if type(value) is str else parse_time(value)
 
 
@@ -169,7 +188,7 @@ def _user(user: dict, emit: Emitter, observed: datetime | None) -> None:
         name if type(name) is str else None,
         followers,
         verified if type(verified) is bool else None,
-        _time(get("created_at")),
+        time_of(get("created_at")),
         observed,
     )
 
@@ -197,16 +216,7 @@ def _tweet(tweet: dict, emit: Emitter, observed: datetime | None, depth: int) ->
                 refs.setdefault(ref["type"], id_str(ref.get("id")))
                 if "text" in ref:  # twarc2 flatten inlines the whole referenced tweet
                     inlined.append(ref)
-    if not refs:
-        kind = "original"
-    elif "retweeted" in refs:
-        kind = "repost"
-    elif "replied_to" in refs:
-        kind = "reply"
-    elif "quoted" in refs:
-        kind = "quote"
-    else:
-        kind = "original"
+    kind = kind_of(refs)
     entities = get("entities")
     if type(entities) is dict:
         found = entities.get("hashtags")
@@ -226,7 +236,7 @@ def _tweet(tweet: dict, emit: Emitter, observed: datetime | None, depth: int) ->
         PLATFORM,
         post_id,
         id_str(get("author_id")),
-        _time(get("created_at")),
+        time_of(get("created_at")),
         text,
         lang if type(lang) is str else None,
         kind,

@@ -1,0 +1,191 @@
+"""The typed page parser must emit exactly what the general v2 path emits, line for line.
+
+Differential tests: the same lines go through ``handle_line`` with the typed parser on and
+off, and every table of the batch (rows, order, quarantine reasons), the skip counts and the
+posts seen must be equal. The lines are real twarc2 output, simulated pages, every hostile
+value at every key the parsers read, and Hypothesis' damaged copies of real lines.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import orjson
+import pytest
+from helpers import corpus
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mutations import INTERESTING, POOL, TWARC2, hot_paths, mutate, value_at
+
+import groundswell.ingest as ingest_module
+from groundswell import sources
+from groundswell.ingest import Batch, decode, handle_line
+from groundswell.simulate import simulate
+from groundswell.sources import twitter_v2_typed
+
+
+class RecordingBatch(Batch):
+    """A batch that also logs every call a parser makes (a later snapshot of an account
+    replaces an earlier one in the batch: the log keeps both)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple] = []
+
+    def _logged(name: str):  # noqa: N805 (a decorator factory, used in the class body)
+        def method(self, *args):
+            result = getattr(Batch, name)(self, *args)
+            self.calls.append((self.line, name, args, result))
+            return result
+        return method
+
+    post, account, delete, skip, problem, known_post, known_account = map(_logged, (
+        "post", "account", "delete", "skip", "problem", "known_post", "known_account"))
+
+
+def both_ways(lines: list[bytes], monkeypatch, line_by_line: bool = False) -> int:
+    """Parse ``lines`` with and without the typed parser; assert that the parsers made the
+    same calls, quarantined and skipped alike and (in one batch) built equal tables; return
+    how many lines the typed parser took. ``line_by_line``: a fresh batch per line, so that
+    copies of one page are each parsed in full instead of deduplicated."""
+    taken = Counter()
+
+    def counted(raw: bytes, emit) -> bool:
+        took = twitter_v2_typed.parse_line(raw, emit)
+        taken[took] += 1
+        return took
+
+    def parse(parsers, numbered) -> RecordingBatch:
+        monkeypatch.setattr(ingest_module, "line_parsers", lambda: parsers)
+        batch = RecordingBatch()
+        batch.file = "lines.jsonl"
+        for number, raw in numbered:
+            batch.line = number
+            handle_line(batch, raw)
+        return batch
+
+    numbered = list(enumerate(lines, 1))
+    for part in ([[n] for n in numbered] if line_by_line else [numbered]):
+        typed, general = parse((counted,), part), parse((), part)
+        for typed_call, general_call in zip(typed.calls, general.calls, strict=True):
+            assert typed_call == general_call
+        assert typed.quarantine == general.quarantine
+        assert typed.skipped == general.skipped
+        if not line_by_line:
+            typed_tables, general_tables = typed.to_arrow().tables, general.to_arrow().tables
+            for name, table in general_tables.items():
+                assert typed_tables[name].equals(table), name
+    return taken[True]
+
+
+def escaped(raw: bytes) -> bytes:
+    """The line as twarc2 writes it (Python's ``json``: non-ASCII as ``\\u`` escapes), so
+    that the typed path, which takes ASCII lines only, sees it; invalid UTF-8 is kept."""
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        return raw
+    return _NON_ASCII.sub(lambda m: json.dumps(m.group())[1:-1], text).encode()
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def test_real_and_simulated_pages_give_the_same_rows(tmp_path, monkeypatch):
+    lines = [raw.strip() for path in sorted(corpus("twarc2").glob("*.jsonl"))
+             for raw in path.read_bytes().splitlines() if raw.strip()]
+    pages = sum(1 for raw in lines if raw.startswith(b'{"data": ['))
+    simulate(3000, fmt="twitter-v2", seed=3, out=tmp_path / "sim.jsonl")
+    simulated = (tmp_path / "sim.jsonl").read_bytes().splitlines()
+    taken = both_ways(lines + simulated, monkeypatch)
+    # it does the work: every ordinary real page (not the user lists, counts and lists pages,
+    # which the general path skips) and every simulated page goes the typed way
+    assert taken >= pages - 6 + sum(1 for raw in simulated if raw.startswith(b'{"data": ['))
+    assert taken > 30
+
+
+def _page_lines() -> list[bytes]:
+    """Real pages to damage: the first page of each real twarc2 file with tweets."""
+    found = []
+    for path in sorted(corpus("twarc2").glob("*.jsonl")):
+        for raw in path.read_bytes().splitlines():
+            if raw.startswith(b'{"data": [{') and b'"text"' in raw:
+                found.append(raw.strip())
+                break
+    return found
+
+
+def test_every_hostile_value_at_every_key_of_real_pages(monkeypatch):
+    """Each value of the fuzz tests' hostile list at each key route of real pages."""
+    lines = []
+    for base in (page for page in _page_lines() if len(page) < 32_000):
+        for path in hot_paths(orjson.loads(base)):
+            for value in INTERESTING:
+                page = orjson.loads(base)
+                value_at(page, path[:-1])[path[-1]] = value
+                lines.append(orjson.dumps(page))
+    assert len(lines) > 2000
+    assert both_ways([escaped(raw) for raw in lines], monkeypatch, line_by_line=True) > 1000
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                 HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_damaged_real_lines_give_the_same_rows(data, monkeypatch):
+    rnd = data.draw(st.randoms(use_true_random=True))
+    pages = [raw for raw in POOL if raw.startswith(b'{"data": [')]
+    lines = [rnd.choice(pages) for _ in range(rnd.randint(1, 5))]
+    lines += [mutate(rnd, data.draw) for _ in range(rnd.randint(1, 6))]
+    rnd.shuffle(lines)
+    lines = [escaped(bytes(raw)) for raw in lines]
+    both_ways(lines, monkeypatch)
+    both_ways(lines, monkeypatch, line_by_line=True)
+
+
+def test_decode_reads_numbers_beyond_double_range_as_null():
+    assert decode('{"a":1e999,"b":[-1E+400,2],"c":"é","d":0.1e400}'.encode()) == {
+        "a": None, "b": [None, 2], "c": "é", "d": None}
+    assert decode(b'{"a":99999999999999999999999}') == {"a": 1e23}  # a float, as before
+    for broken in (b'{"a":1e999,"b":NaN}', b'{"a":1e999,"b":"\xff"}', b'{"a":1e999'):
+        with pytest.raises(orjson.JSONDecodeError):
+            decode(broken)
+
+
+def test_page_with_a_number_beyond_double_range_keeps_its_tweets(tmp_path, monkeypatch):
+    """Both paths keep such a page: typed (the number is skipped unread) and general."""
+    page = (TWARC2 / "two_tweets.jsonl").read_bytes().splitlines()[0].strip()
+    damaged = page.replace(b'"like_count": ', b'"like_count": 1e999, "x": ', 1)
+    assert damaged != page
+    assert both_ways([damaged], monkeypatch) == 1
+
+
+def test_plugins_turn_the_typed_parser_off(monkeypatch):
+    """Plugin sources are offered every record first, so no line may bypass them."""
+    plugin = sources.Source("plugin", "elsewhere", "a plugin", lambda obj: True, lambda o, e: 0)
+    builtin = sources.registry()
+    assert sources.line_parsers.__wrapped__() == (twitter_v2_typed.parse_line,)
+    monkeypatch.setattr(sources, "registry", lambda: (plugin, *builtin))
+    assert sources.line_parsers.__wrapped__() == ()
+
+
+def test_only_ordinary_pages_take_the_typed_path():
+    """A flattened tweet, a compliance event, a v1.1 status, a page with non-ASCII bytes, with
+    an inlined author or with a key the v1.1 source claims on do not; an ordinary page does."""
+    batch = Batch()
+    page = (TWARC2 / "two_tweets.jsonl").read_bytes().splitlines()[0].strip()
+    others = [
+        (TWARC2 / "flat.jsonl").read_bytes().splitlines()[0],
+        (TWARC2 / "tweets_compliance.jsonl").read_bytes().splitlines()[0],
+        corpus("twitter-v1", "python_twitter_streaming_lines.jsonl").read_bytes().splitlines()[0],
+        page.replace(b'"text": "', '"text": "é'.encode(), 1),
+        page.replace(b'"text": "', b'"author": {"id": "1"}, "text": "', 1),
+        page[:-1] + b', "limit": {"track": 1}}',
+    ]
+    for raw in others:
+        assert not twitter_v2_typed.parse_line(raw, batch), raw[:80]
+    assert not batch.posts and not batch.accounts  # nothing emitted by a refusal
+    assert twitter_v2_typed.parse_line(page, batch)
+    assert batch.posts
