@@ -4,8 +4,8 @@ Why a second path for one shape: decoding a 1.7 KB page into dicts builds every 
 returned (metrics, image URLs, edit histories...) and the v2 parser then pays a dict lookup and
 a type test per field it reads; that Python work was most of a parsing worker's time. msgspec
 decodes the page into the structs below instead, skipping unread fields in C and checking the
-types of the read ones as it goes. Measured on a 128 MiB chunk of a simulated archive: 1.5 s
-→ 1.1 s of parsing, the same rows.
+types of the read ones as it goes. Measured on a 128 MiB chunk of a simulated archive: 1.65 s
+→ 1.3 s of parsing, the same rows (docs/benchmarks.md).
 
 The structs accept only the ordinary shape: ids are non-empty strings, ``text`` a string,
 every list a list of objects of the expected kind, no flattened (inlined) tweets or users, and
