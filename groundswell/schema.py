@@ -32,6 +32,16 @@ SCHEMA_VERSION = 3
 #: (a retweet of a reply is a repost; a reply that quotes is a reply).
 KINDS = ("original", "reply", "quote", "repost")
 
+_ACCOUNT_FIELDS = """
+            platform      VARCHAR NOT NULL,
+            author_id     VARCHAR NOT NULL,
+            handle        VARCHAR,
+            display_name  VARCHAR,
+            followers     BIGINT,
+            verified      BOOLEAN,
+            created_at    TIMESTAMP,
+            observed_at   TIMESTAMP"""
+
 TABLES: dict[str, str] = {
     "meta": """
         CREATE TABLE IF NOT EXISTS meta (
@@ -55,16 +65,8 @@ TABLES: dict[str, str] = {
             source_file         VARCHAR,
             source_line         BIGINT
         )""",
-    "accounts": """
-        CREATE TABLE IF NOT EXISTS accounts (
-            platform      VARCHAR NOT NULL,
-            author_id     VARCHAR NOT NULL,
-            handle        VARCHAR,
-            display_name  VARCHAR,
-            followers     BIGINT,
-            verified      BOOLEAN,
-            created_at    TIMESTAMP,
-            observed_at   TIMESTAMP
+    "accounts": f"""
+        CREATE TABLE IF NOT EXISTS accounts ({_ACCOUNT_FIELDS}
         )""",
     "post_hashtags": """
         CREATE TABLE IF NOT EXISTS post_hashtags (
@@ -118,16 +120,8 @@ TABLES: dict[str, str] = {
 #: outside a bulk ingest. Account snapshots wait here during one (see ``Store.bulk_writes``):
 #: folding each batch into ``accounts`` at once scanned every stored account per batch.
 STAGING: dict[str, str] = {
-    "account_snapshots": """
-        CREATE TABLE IF NOT EXISTS account_snapshots (
-            platform      VARCHAR NOT NULL,
-            author_id     VARCHAR NOT NULL,
-            handle        VARCHAR,
-            display_name  VARCHAR,
-            followers     BIGINT,
-            verified      BOOLEAN,
-            created_at    TIMESTAMP,
-            observed_at   TIMESTAMP,
+    "account_snapshots": f"""
+        CREATE TABLE IF NOT EXISTS account_snapshots ({_ACCOUNT_FIELDS},
             seq           BIGINT NOT NULL
         )""",
 }
