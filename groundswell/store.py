@@ -221,7 +221,7 @@ class Store:
         # `--json` output of a 10M-post ingest; our progress bars are on stderr already
         self.con.execute("SET enable_progress_bar = false")
         self._ibis = None
-        self._defer_sweep = False
+        self._bulk = False
         self._snapshot_seq = 0
         try:
             if read_only:
@@ -294,65 +294,58 @@ class Store:
         written (and counts as added and deleted, as if it had been).
         """
         tables = batch.to_arrow().tables
-        con = self.con
-        con.execute("BEGIN")
         try:
-            for name, table in tables.items():
-                con.register(f"batch_{name}", table)
-            tombstoned = con.execute(
-                "SELECT count(*) FROM batch_posts SEMI JOIN deletions USING (platform, post_id)"
-            ).fetchall()[0][0]
-            # Keys are unique within a batch (parsers dedupe); the anti-join keeps them unique
-            # in the store, and a post's hashtags and mentions come with its first copy only.
-            # Only stored ids within the batch's id range can match: with that range as a
-            # constant, DuckDB skips the row groups outside it (ids grow with time, so a big
-            # archive's batch reads a few row groups instead of every stored key).
-            low, high = _id_range(tables["posts"])
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE batch_new AS SELECT DISTINCT platform, post_id "
-                "FROM batch_posts ANTI JOIN deletions USING (platform, post_id) "
-                "ANTI JOIN (SELECT platform, post_id FROM posts WHERE post_id BETWEEN ? AND ?) "
-                "USING (platform, post_id)", [low, high])
-            doomed = 0  # new posts that this batch also deletes: never written
-            if tables["deletions"].num_rows:
-                doomed = con.execute(
-                    "DELETE FROM batch_new WHERE (platform, post_id) IN "
-                    "(SELECT platform, post_id FROM batch_deletions)").fetchall()[0][0]
-            added = doomed + con.execute(
-                "INSERT INTO posts SELECT b.* FROM batch_posts b "
-                "SEMI JOIN batch_new USING (platform, post_id)"
-            ).fetchall()[0][0]
-            for derived in schema.POST_DERIVED_TABLES:
-                con.execute(
-                    f"INSERT INTO {derived} SELECT b.* FROM batch_{derived} b "
-                    "SEMI JOIN batch_new USING (platform, post_id)"
-                )
-            con.execute("DROP TABLE batch_new")
-            if self._defer_sweep:  # folded once, when the bulk ingest ends
-                self._snapshot_seq += 1
-                con.execute("INSERT INTO account_snapshots SELECT *, ? FROM batch_accounts",
-                            [self._snapshot_seq])
-            else:
-                con.execute(ACCOUNT_MERGE)
-            deleted = doomed
-            if tables["deletions"].num_rows:
-                con.execute("INSERT OR IGNORE INTO deletions SELECT * FROM batch_deletions")
-                if not self._defer_sweep:
-                    deleted += self._remove_deleted("batch_deletions")
-            con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM batch_quarantine")
-            con.execute("COMMIT")
-        except BaseException as exc:
-            try:
-                con.execute("ROLLBACK")
-            except duckdb.Error:
-                pass  # a failed COMMIT has already rolled back (and a fatal error closed it all)
-            failure = _write_failure(exc, self.path)
-            if failure is None:
-                raise
-            raise failure from exc
+            return self._atomically(lambda: self._apply(tables), "the last batch was rolled back")
         finally:
             for name in tables:
-                con.unregister(f"batch_{name}")
+                self.con.unregister(f"batch_{name}")
+
+    def _apply(self, tables: dict[str, pa.Table]) -> tuple[int, int, int]:
+        """The statements of :meth:`write_batch`, inside its transaction."""
+        con = self.con
+        for name, table in tables.items():
+            con.register(f"batch_{name}", table)
+        tombstoned = con.execute(
+            "SELECT count(*) FROM batch_posts SEMI JOIN deletions USING (platform, post_id)"
+        ).fetchall()[0][0]
+        # Keys are unique within a batch (parsers dedupe); the anti-join keeps them unique
+        # in the store, and a post's hashtags and mentions come with its first copy only.
+        # Only stored ids within the batch's id range can match: with that range as a
+        # constant, DuckDB skips the row groups outside it (ids grow with time, so a big
+        # archive's batch reads a few row groups instead of every stored key).
+        low, high = _id_range(tables["posts"])
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE batch_new AS SELECT DISTINCT platform, post_id "
+            "FROM batch_posts ANTI JOIN deletions USING (platform, post_id) "
+            "ANTI JOIN (SELECT platform, post_id FROM posts WHERE post_id BETWEEN ? AND ?) "
+            "USING (platform, post_id)", [low, high])
+        doomed = 0  # new posts that this batch also deletes: never written
+        if tables["deletions"].num_rows:
+            doomed = con.execute(
+                "DELETE FROM batch_new WHERE (platform, post_id) IN "
+                "(SELECT platform, post_id FROM batch_deletions)").fetchall()[0][0]
+        added = doomed + con.execute(
+            "INSERT INTO posts SELECT b.* FROM batch_posts b "
+            "SEMI JOIN batch_new USING (platform, post_id)"
+        ).fetchall()[0][0]
+        for derived in schema.POST_DERIVED_TABLES:
+            con.execute(
+                f"INSERT INTO {derived} SELECT b.* FROM batch_{derived} b "
+                "SEMI JOIN batch_new USING (platform, post_id)"
+            )
+        con.execute("DROP TABLE batch_new")
+        if self._bulk:  # folded once, when the bulk ingest ends
+            self._snapshot_seq += 1
+            con.execute("INSERT INTO account_snapshots SELECT *, ? FROM batch_accounts",
+                        [self._snapshot_seq])
+        else:
+            con.execute(ACCOUNT_MERGE)
+        deleted = doomed
+        if tables["deletions"].num_rows:
+            con.execute("INSERT OR IGNORE INTO deletions SELECT * FROM batch_deletions")
+            if not self._bulk:
+                deleted += self._remove_deleted("batch_deletions")
+        con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM batch_quarantine")
         return added, deleted, tombstoned
 
     def _remove_deleted(self, tombstones: str) -> int:
@@ -397,7 +390,7 @@ class Store:
             try:
                 self.con.execute("ROLLBACK")
             except duckdb.Error:
-                pass
+                pass  # a failed COMMIT has already rolled back (and a fatal error closed it all)
             failure = _write_failure(exc, self.path, safe=safe)
             if failure is None:
                 raise
@@ -427,14 +420,14 @@ class Store:
         self.con.execute(f"SET memory_limit = '{bulk_memory_mib()}MiB'")
         self.fold_accounts()  # what a killed run staged goes first
         self._snapshot_seq = 0
-        self._defer_sweep = True  # the caller runs sweep_deleted() once at the end
+        self._bulk = True  # deletes swept and snapshots folded once, at the end
         try:
             yield
-            self._defer_sweep = False
+            self._bulk = False
             self.con.execute(f"SET memory_limit = '{max(bulk_memory_mib(), FOLD_MEMORY_MIB)}MiB'")
             self.fold_accounts()
         finally:
-            self._defer_sweep = False
+            self._bulk = False
             try:
                 self.con.execute("RESET checkpoint_threshold")
                 self.con.execute("RESET memory_limit")
