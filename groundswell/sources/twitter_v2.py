@@ -42,15 +42,20 @@ def parse_time(value: object) -> datetime | None:
     return _parse_iso(value)
 
 
-@lru_cache(maxsize=65536)
-def _parse_iso(value: str) -> datetime:
-    """Cached: a user's ``created_at`` repeats on every page that includes them."""
+def _iso(value: str) -> datetime:
+    """ISO 8601 → naive UTC, or RecordError."""
     try:
         if value.endswith("Z"):  # the common case: already UTC, no zone arithmetic needed
             return datetime.fromisoformat(value[:-1])
         return utc_naive(datetime.fromisoformat(value))
     except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved to UTC
         raise RecordError(f"created_at is not an ISO timestamp: {value[:40]!r}") from None
+
+
+#: Cached for the times that repeat: a user's ``created_at`` on every page that includes them,
+#: a page's collection time. Not for tweets' own times, nearly all distinct: a cache miss cost
+#: 750 ns against 160 ns for parsing alone (measured; 15 % of a worker's time at 10M posts).
+_parse_iso = lru_cache(maxsize=65536)(_iso)
 
 
 def observed_time(value: object) -> datetime | None:
@@ -162,6 +167,12 @@ def _item(item: object, emit: Emitter, observed: datetime | None, where: str) ->
 
 
 def time_of(value: object) -> datetime | None:
+    """A tweet's ``created_at`` (not cached: see :data:`_parse_iso`)."""
+    return _iso(value) if type(value) is str else parse_time(value)
+
+
+def user_time_of(value: object) -> datetime | None:
+    """A user's ``created_at`` (cached: it repeats on every page that includes them)."""
     return _parse_iso(value) if type(value) is str else parse_time(value)
 
 
@@ -188,7 +199,7 @@ def _user(user: dict, emit: Emitter, observed: datetime | None) -> None:
         name if type(name) is str else None,
         followers,
         verified if type(verified) is bool else None,
-        time_of(get("created_at")),
+        user_time_of(get("created_at")),
         observed,
     )
 

@@ -40,6 +40,7 @@ from groundswell.sources.twitter_v2 import (
     newest_time,
     observed_time,
     time_of,
+    user_time_of,
 )
 
 Id = Annotated[str, Meta(min_length=1)]
@@ -185,7 +186,7 @@ def _user(user: _User, emit: Emitter, observed: datetime | None) -> None:
         _value(user.name),
         followers if followers is None or followers in INT64 else None,
         _value(user.verified),
-        time_of(_value(user.created_at)),
+        user_time_of(_value(user.created_at)),
         observed,
     )
 
