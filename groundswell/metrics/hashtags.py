@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import ibis
-import pandas as pd
 
 from groundswell.metrics.scope import KEY, Tables
+
+if TYPE_CHECKING:  # pandas costs 0.3 s to import, and a report does not need it
+    import pandas as pd
 
 
 def hashtag_table(tables: Tables, top: int | None = 50) -> pd.DataFrame:

@@ -20,9 +20,28 @@ EARLY_HOURS = 24
 EPOCH = datetime(1970, 1, 1)
 
 
-def _nth_time(table, column: str, n: int):
-    """Time of the n-th row in time order (ties share a time, so the order is immaterial)."""
-    return scalar(table.order_by(column).limit(1, offset=n - 1)[column].max())
+def _nth_times(table, column: str, ns: tuple[int, ...]) -> dict[int, datetime | None]:
+    """Time of the n-th row in time order for each n (None past the last row; ties share a
+    time, so the order is immaterial). Per-hour counts say which hour holds the n-th row, and
+    only that hour's rows are sorted: a top-n of up to a million rows per milestone cost
+    0.8 s of a 10M-post report."""
+    dated = table.filter(table[column].notnull())
+    hours = dated.group_by(at=dated[column].truncate("h")).aggregate(n=dated.count())
+    hours = hours.order_by("at").to_pyarrow().to_pylist()
+    found: dict[int, datetime | None] = {}
+    before, i = 0, 0  # rows before hour i
+    for n in sorted(ns):
+        while i < len(hours) and before + hours[i]["n"] < n:
+            before += hours[i]["n"]
+            i += 1
+        if i == len(hours):
+            found[n] = None
+            continue
+        start = hours[i]["at"]
+        inside = dated.filter((dated[column] >= start)
+                              & (dated[column] < start + timedelta(hours=1)))
+        found[n] = scalar(inside.order_by(column).limit(1, offset=n - before - 1)[column].max())
+    return found
 
 
 def series(ctx: Context, unit: str) -> list[dict]:
@@ -94,14 +113,11 @@ def compute(ctx: Context) -> dict:
     peak = min(hourly, key=lambda r: (-r["posts"], r["hour"])) if hourly else None
     origin = ctx.origin_at
     first = totals["first_post"]
-    dated = m.filter(m.created_at.notnull())
-    parts = j.filter(j.first_part_at.notnull())
     milestones, hours_to_posts = [], {}
-    for what, table, column, have in (("posts", dated, "created_at", totals["posts"]),
-                                      ("participants", parts, "first_part_at",
-                                       people["participants"] or 0)):
+    for what, table, column in (("posts", m, "created_at"), ("participants", j, "first_part_at")):
+        reached = _nth_times(table, column, MILESTONES)
         for n in MILESTONES:
-            at = _nth_time(table, column, n) if have >= n else None
+            at = reached[n]
             milestones.append({"metric": what, "count": n, "reached_at": iso(at),
                                "hours_from_origin": hours_between(at, origin)})
             if what == "posts":

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from helpers import corpus
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from groundswell import Store
 
@@ -73,6 +75,26 @@ def test_milestones_are_hours_to_the_nth_post(loaded):
     finally:
         magnitude.MILESTONES = saved
     assert small == round((times[99] - times[0]).total_seconds() / 3600, 2)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seconds=st.lists(st.one_of(st.none(), st.sampled_from([0, 3599, 3600, 7200]),
+                                  st.integers(0, 20_000)), max_size=300),
+       ns=st.lists(st.integers(1, 320), min_size=1, max_size=6, unique=True))
+def test_nth_times_equal_sorting_every_row(seconds, ns):
+    """Milestone times come from per-hour counts and one hour's rows: they must equal the n-th
+    of all the times sorted (ties, empty hours, hour boundaries, nulls, n past the end)."""
+    import ibis
+    import pyarrow as pa
+
+    from groundswell.metrics.magnitude import _nth_times
+
+    start = datetime(2017, 10, 15)
+    times = [None if s is None else start + timedelta(seconds=s) for s in seconds]
+    table = ibis.memtable(pa.table({"at": pa.array(times, pa.timestamp("us"))}))
+    ordered = sorted(t for t in times if t is not None)
+    want = {n: ordered[n - 1] if n <= len(ordered) else None for n in ns}
+    assert _nth_times(table, "at", tuple(ns)) == want
 
 
 def test_cotags_exclude_scope_and_count_distinct_posts(loaded):
