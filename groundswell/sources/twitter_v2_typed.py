@@ -40,7 +40,6 @@ from groundswell.sources.twitter_v2 import (
     newest_time,
     observed_time,
     time_of,
-    user_time_of,
 )
 
 Id = Annotated[str, Meta(min_length=1)]
@@ -186,7 +185,7 @@ def _user(user: _User, emit: Emitter, observed: datetime | None) -> None:
         _value(user.name),
         followers if followers is None or followers in INT64 else None,
         _value(user.verified),
-        user_time_of(_value(user.created_at)),
+        time_of(_value(user.created_at)),
         observed,
     )
 
