@@ -70,12 +70,16 @@ class Batch:
     """Rows collected from a run of lines; implements :class:`groundswell.sources.Emitter`."""
 
     def __init__(self) -> None:
-        self.post_keys: set[tuple[str, str]] = set()  # every post of the batch, for dedupe
+        # Keyed by platform, then id: a (platform, id) tuple key cost 300-600 ns per lookup
+        # against 130-170 ns for the id alone (measured on a chunk's 126k user ids), and
+        # every post and every included user is looked up.
+        self.post_ids: dict[str, set[str]] = {}  # every post of the batch, for dedupe
+        self._post_count = 0
         self.posts: list[tuple] = []  # rows not yet compacted into Arrow
         self._compacted: list[dict[str, pa.Table]] = []
         self.hashtags: list[tuple] = []
         self.mentions: list[tuple] = []
-        self.accounts: dict[tuple[str, str], tuple] = {}
+        self.accounts: dict[str, dict[str, tuple]] = {}  # platform → author id → row
         self.deletions: list[tuple] = []
         self.quarantine: dict[tuple[str, int], tuple] = {}
         self.skipped: Counter[str] = Counter()
@@ -85,7 +89,7 @@ class Batch:
         self._problems: list[str] = []
 
     def __len__(self) -> int:
-        return len(self.post_keys) + len(self.deletions)
+        return self._post_count + len(self.deletions)
 
     def compact(self) -> None:
         """Move the post rows collected so far into Arrow tables (a tenth of the memory of
@@ -105,7 +109,8 @@ class Batch:
         self.compact()
         tables = {
             "deletions": rows_to_arrow("deletions", self.deletions),
-            "accounts": rows_to_arrow("accounts", list(self.accounts.values())),
+            "accounts": rows_to_arrow("accounts", [row for rows in self.accounts.values()
+                                                   for row in rows.values()]),
             "quarantine": rows_to_arrow("quarantine", list(self.quarantine.values())),
         }
         for name in ("posts", "post_hashtags", "mentions"):
@@ -118,10 +123,13 @@ class Batch:
              reply_to_author_id, repost_of_post_id, quote_of_post_id, conversation_id,
              hashtags, mentions) -> None:
         self.posts_seen += 1
-        key = (platform, post_id)
-        if key in self.post_keys:
+        ids = self.post_ids.get(platform)
+        if ids is None:
+            ids = self.post_ids[platform] = set()
+        elif post_id in ids:
             return
-        self.post_keys.add(key)
+        ids.add(post_id)
+        self._post_count += 1
         self.posts.append((platform, post_id, author_id, created_at, text, lang, kind,
                            reply_to_post_id, reply_to_author_id, repost_of_post_id,
                            quote_of_post_id, conversation_id, self.file, self.line))
@@ -140,13 +148,15 @@ class Batch:
                     self.mentions.append((platform, post_id, handle, mentioned_id))
 
     def known_post(self, platform: str, post_id: str) -> bool:
-        if (platform, post_id) in self.post_keys:
+        ids = self.post_ids.get(platform)
+        if ids is not None and post_id in ids:
             self.posts_seen += 1
             return True
         return False
 
     def known_account(self, platform: str, author_id: str, observed_at) -> bool:
-        old = self.accounts.get((platform, author_id))
+        accounts = self.accounts.get(platform)
+        old = None if accounts is None else accounts.get(author_id)
         if old is None or old[7] is None:
             return False
         # strictly newer only: on a tie the later snapshot wins, in a batch as in the store
@@ -154,11 +164,13 @@ class Batch:
 
     def account(self, platform, author_id, handle, display_name, followers, verified,
                 created_at, observed_at) -> None:
-        key = (platform, author_id)
-        old = self.accounts.get(key)
+        accounts = self.accounts.get(platform)
+        if accounts is None:
+            accounts = self.accounts[platform] = {}
+        old = accounts.get(author_id)
         if old is None:
-            self.accounts[key] = (platform, author_id, handle, display_name, followers, verified,
-                                  created_at, observed_at)
+            accounts[author_id] = (platform, author_id, handle, display_name, followers, verified,
+                                   created_at, observed_at)
             return
         if old[7] is not None and (observed_at is None or observed_at < old[7]):
             return  # keep the most recent snapshot of the account
@@ -166,7 +178,7 @@ class Batch:
                observed_at)
         if None in new:  # merge exactly like the store's upsert: missing fields kept
             new = tuple(n if n is not None else o for n, o in zip(new, old, strict=True))
-        self.accounts[key] = new
+        accounts[author_id] = new
 
     def delete(self, platform, post_id, deleted_at, reason) -> None:
         self.deletions.append((platform, post_id, deleted_at, reason, self.file, self.line))
