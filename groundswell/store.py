@@ -345,7 +345,8 @@ class Store:
             con.execute("INSERT OR IGNORE INTO deletions SELECT * FROM batch_deletions")
             if not self._bulk:
                 deleted += self._remove_deleted("batch_deletions")
-        con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM batch_quarantine")
+        if tables["quarantine"].num_rows:
+            con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM batch_quarantine")
         return added, deleted, tombstoned
 
     def _remove_deleted(self, tombstones: str) -> int:
