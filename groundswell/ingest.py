@@ -74,7 +74,6 @@ class Batch:
         # against 130-170 ns for the id alone (measured on a chunk's 126k user ids), and
         # every post and every included user is looked up.
         self.post_ids: dict[str, set[str]] = {}  # every post of the batch, for dedupe
-        self._post_count = 0
         self.posts: list[tuple] = []  # rows not yet compacted into Arrow
         self._compacted: list[dict[str, pa.Table]] = []
         self.hashtags: list[tuple] = []
@@ -89,7 +88,7 @@ class Batch:
         self._problems: list[str] = []
 
     def __len__(self) -> int:
-        return self._post_count + len(self.deletions)
+        return sum(map(len, self.post_ids.values())) + len(self.deletions)
 
     def compact(self) -> None:
         """Move the post rows collected so far into Arrow tables (a tenth of the memory of
@@ -129,7 +128,6 @@ class Batch:
         elif post_id in ids:
             return
         ids.add(post_id)
-        self._post_count += 1
         self.posts.append((platform, post_id, author_id, created_at, text, lang, kind,
                            reply_to_post_id, reply_to_author_id, repost_of_post_id,
                            quote_of_post_id, conversation_id, self.file, self.line))
