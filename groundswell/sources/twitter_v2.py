@@ -52,7 +52,8 @@ def _iso(value: str) -> datetime:
         raise RecordError(f"created_at is not an ISO timestamp: {value[:40]!r}") from None
 
 
-#: Cached for the times that repeat: a page's collection time, a compliance event's. Not for
+#: Cached for the collection time, which repeats on every flattened line of a page (and is
+#: parsed once per page otherwise); compliance events go through it too. Not for
 #: tweets' or users' own times: parsing costs 160-230 ns, a cache lookup that misses 400-750 ns,
 #: and a chunk's users are too many and too rarely near their previous sighting for a bounded
 #: cache to hit (126k users per 128 MiB chunk, 68k of them distinct; measured).
