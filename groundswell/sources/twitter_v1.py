@@ -111,6 +111,27 @@ def _time(value: object) -> datetime | None:
     return _parse_v1(value) if type(value) is str else parse_time(value)
 
 
+# The rules below are shared with the typed path (twitter_v1_typed), which reads the same
+# fields from structs instead of dicts.
+
+def kind_of(repost_of: str | None, reply_to: str | None, quote_of: str | None) -> str:
+    """A retweet is a repost whatever it embeds; then a reply, then a quote."""
+    if repost_of:
+        return "repost"
+    if reply_to:
+        return "reply"
+    if quote_of:
+        return "quote"
+    return "original"
+
+
+def followers_of(value: object) -> int | None:
+    """An account's followers_count: an int of the store's range, else read by as_int."""
+    if value is not None and (type(value) is not int or value not in INT64):
+        return as_int(value)
+    return value  # type: ignore[return-value]
+
+
 # _status runs for every status and every embedded copy (hundreds of millions in a big
 # archive): the common case is spelled out inline (exact type tests, one lookup per field),
 # with the helpers' behaviour.
@@ -158,14 +179,6 @@ def _status(status: dict, emit: Emitter, depth: int) -> None:
         quote_of = id_str(quoted.get("id_str") or quoted.get("id"))
     repost_of = (id_str(retweeted.get("id_str") or retweeted.get("id"))
                  if type(retweeted) is dict else None)
-    if repost_of:
-        kind = "repost"
-    elif reply_to:
-        kind = "reply"
-    elif quote_of:
-        kind = "quote"
-    else:
-        kind = "original"
     found = entities.get("hashtags")
     tags = [h["text"] for h in found if type(h) is dict and type(h.get("text")) is str] \
         if type(found) is list else []
@@ -176,17 +189,15 @@ def _status(status: dict, emit: Emitter, depth: int) -> None:
     lang = get("lang")
     emit.post(
         PLATFORM, post_id, author_id, created_at, text, lang if type(lang) is str else None,
-        kind, reply_to, reply_to_author, repost_of, quote_of, None, tags, mentions,
+        kind_of(repost_of, reply_to, quote_of), reply_to, reply_to_author, repost_of, quote_of,
+        None, tags, mentions,
     )
     if author_id is not None:
         handle, name, verified = user.get("screen_name"), user.get("name"), user.get("verified")
-        followers = user.get("followers_count")
-        if followers is not None and (type(followers) is not int or followers not in INT64):
-            followers = as_int(followers)
         user_since = user.get("created_at")
         emit.account(
             PLATFORM, author_id, handle if type(handle) is str else None,
-            name if type(name) is str else None, followers,
+            name if type(name) is str else None, followers_of(user.get("followers_count")),
             verified if type(verified) is bool else None,
             _time(user_since) if user_since else None,
             created_at,  # a v1.1 user object is a snapshot taken when the status was posted
