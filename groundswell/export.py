@@ -196,7 +196,7 @@ def _write_manifest(folder: Path, counts: dict[str, int], store: Store) -> None:
 
     manifest = {
         "format": FORMAT,
-        "schema_version": schema.SCHEMA_VERSION,
+        "schema_version": store.version(),
         "groundswell_version": __version__,
         "exported_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
         + "Z",
@@ -205,7 +205,9 @@ def _write_manifest(folder: Path, counts: dict[str, int], store: Store) -> None:
             name: {
                 "rows": rows,
                 "partition_by": list(PARTITIONS.get(name, ())) if rows else [],
-                "columns": canonical_columns(name),
+                # an older store, exported read-only, lacks some columns (schema 3: post_key)
+                "columns": {column: sql for column, sql in canonical_columns(name).items()
+                            if column in store.columns(name)},
             }
             for name, rows in counts.items()
         },

@@ -223,6 +223,7 @@ class Store:
         self._ibis = None
         self._bulk = False
         self._snapshot_seq = 0
+        self._last_key = 0  # the highest post key this writer knows of (see _apply)
         try:
             if read_only:
                 self._check_version()
@@ -248,15 +249,51 @@ class Store:
         self.con.execute(
             "INSERT OR IGNORE INTO meta VALUES ('pseudonym_key', ?)", [secrets.token_hex(16)]
         )
+        self._add_post_keys()
+
+    def _add_post_keys(self) -> None:
+        """Schema 4 on an older store: number its posts and copy each number to the post's
+        hashtags and mentions, in one transaction (``schema.POST_KEY``). Once per store: new
+        stores are created with the column, which the writer fills."""
+        missing = [t for t in schema.KEYED_TABLES if schema.POST_KEY not in self.columns(t)]
+        if not missing:
+            return
+
+        def work() -> None:
+            con = self.con
+            if "posts" in missing:
+                con.execute(f"ALTER TABLE posts ADD COLUMN {schema.POST_KEY} BIGINT")
+                con.execute(f"UPDATE posts SET {schema.POST_KEY} = rowid + 1")
+            for table in (t for t in missing if t != "posts"):
+                con.execute(f"ALTER TABLE {table} ADD COLUMN {schema.POST_KEY} BIGINT")
+                con.execute(f"UPDATE {table} SET {schema.POST_KEY} = p.{schema.POST_KEY} "
+                            f"FROM posts p WHERE {table}.platform = p.platform "
+                            f"AND {table}.post_id = p.post_id")
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                        [str(schema.SCHEMA_VERSION)])
+
+        self._atomically(work, f"{self.path} is unchanged (schema {self.version()})")
+
+    def columns(self, table: str) -> set[str]:
+        """The columns ``table`` has in this store (an older schema may lack some)."""
+        return {row[0] for row in self.con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+            "AND database_name = current_database() AND schema_name = 'main'", [table]
+        ).fetchall()}
+
+    def version(self) -> int:
+        """The store's schema version (``schema.SCHEMA_VERSION`` once opened for writing)."""
+        row = self._one("SELECT value FROM meta WHERE key = 'schema_version'")
+        return int(row[0]) if row else schema.SCHEMA_VERSION
 
     def _check_version(self) -> None:
         try:
-            row = self._one("SELECT value FROM meta WHERE key = 'schema_version'")
+            version = self.version()
         except duckdb.CatalogException:
             raise StoreError(f"{self.path} is a DuckDB file but not a Groundswell store") from None
-        if row and int(row[0]) > schema.SCHEMA_VERSION:
+        if version > schema.SCHEMA_VERSION:
             raise StoreError(
-                f"{self.path} was written by a newer Groundswell (schema {row[0]}, this version "
+                f"{self.path} was written by a newer Groundswell (schema {version}, this version "
                 f"reads {schema.SCHEMA_VERSION}); upgrade with `pip install -U groundswell`"
             )
 
@@ -314,25 +351,28 @@ class Store:
         # constant, DuckDB skips the row groups outside it (ids grow with time, so a big
         # archive's batch reads a few row groups instead of every stored key).
         low, high = _id_range(tables["posts"])
+        # each new post numbered after the highest stored key (schema.POST_KEY); found among
+        # the keys from the last one this writer gave, so zone maps skip older row groups
+        last = con.execute(f"SELECT coalesce(max({schema.POST_KEY}), ?) FROM posts "
+                           f"WHERE {schema.POST_KEY} >= ?", [self._last_key] * 2
+                           ).fetchall()[0][0]
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE batch_new AS SELECT DISTINCT platform, post_id "
-            "FROM batch_posts ANTI JOIN deletions USING (platform, post_id) "
+            f"CREATE OR REPLACE TEMP TABLE batch_new AS SELECT platform, post_id, "
+            f"? + row_number() OVER () AS {schema.POST_KEY} FROM (SELECT DISTINCT platform, "
+            "post_id FROM batch_posts ANTI JOIN deletions USING (platform, post_id) "
             "ANTI JOIN (SELECT platform, post_id FROM posts WHERE post_id BETWEEN ? AND ?) "
-            "USING (platform, post_id)", [low, high])
+            "USING (platform, post_id))", [last, low, high])
         doomed = 0  # new posts that this batch also deletes: never written
         if tables["deletions"].num_rows:
             doomed = con.execute(
                 "DELETE FROM batch_new WHERE (platform, post_id) IN "
                 "(SELECT platform, post_id FROM batch_deletions)").fetchall()[0][0]
-        added = doomed + con.execute(
-            "INSERT INTO posts SELECT b.* FROM batch_posts b "
-            "SEMI JOIN batch_new USING (platform, post_id)"
-        ).fetchall()[0][0]
-        for derived in schema.POST_DERIVED_TABLES:
-            con.execute(
-                f"INSERT INTO {derived} SELECT b.* FROM batch_{derived} b "
-                "SEMI JOIN batch_new USING (platform, post_id)"
-            )
+        inserted = {table: con.execute(
+            f"INSERT INTO {table} BY NAME SELECT b.*, n.{schema.POST_KEY} "
+            f"FROM batch_{table} b JOIN batch_new n USING (platform, post_id)"
+        ).fetchall()[0][0] for table in schema.KEYED_TABLES}
+        added = doomed + inserted["posts"]
+        self._last_key = last + added
         con.execute("DROP TABLE batch_new")
         if self._bulk:  # folded once, when the bulk ingest ends
             self._snapshot_seq += 1

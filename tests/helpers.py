@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from groundswell.schema import POST_DERIVED_TABLES, POST_KEY
+
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 
 
@@ -16,6 +18,30 @@ def corpus(*parts: str) -> Path:
     return CORPORA.joinpath(*parts)
 
 
-def table_rows(store, table: str) -> list[tuple]:
-    """Every row of a table, sorted: for 'nothing changed' comparisons."""
-    return sorted(store.con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+def table_rows(store, table: str, post_keys: bool = False) -> list[tuple]:
+    """Every row of a table, sorted: for 'nothing changed' comparisons. Without the posts'
+    keys (unless asked), numbers that depend on batch order (``schema.POST_KEY``): their
+    integrity is checked instead."""
+    columns = [c for c, in store.con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+        "AND database_name = current_database() ORDER BY column_index", [table]).fetchall()]
+    if POST_KEY in columns:
+        assert_post_keys(store)
+        if not post_keys:
+            columns.remove(POST_KEY)
+    return sorted(store.con.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall(),
+                  key=repr)
+
+
+def assert_post_keys(store) -> None:
+    """Every post has its own key, and every hashtag and mention row its post's key."""
+    con = store.con
+    [(posts, keys, missing)] = con.execute(
+        f"SELECT count(*), count(DISTINCT {POST_KEY}), count(*) - count({POST_KEY}) "
+        "FROM posts").fetchall()
+    assert missing == 0 and keys == posts, (posts, keys, missing)
+    for table in POST_DERIVED_TABLES:
+        [(wrong,)] = con.execute(
+            f"SELECT count(*) FROM {table} d LEFT JOIN posts p USING (platform, post_id) "
+            f"WHERE d.{POST_KEY} IS DISTINCT FROM p.{POST_KEY}").fetchall()
+        assert wrong == 0, f"{wrong} rows of {table} without their post's key"

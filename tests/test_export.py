@@ -79,7 +79,7 @@ def test_parquet_tables_equal_the_store_row_for_row(exported, table):
     backend = duckdb_parquet(out)
     assert loose(backend.table(table).schema()) == loose(store.ibis.table(table).schema())
     assert loose(backend.table(table).schema()) == loose(canonical_schema(table))
-    assert backend_rows(backend, table) == table_rows(store, table)
+    assert backend_rows(backend, table) == table_rows(store, table, post_keys=True)
 
 
 def test_meta_and_pseudonym_key_travel_with_the_export(exported):
@@ -98,10 +98,10 @@ def test_progress_reports_every_row(exported, tmp_path):
 
 def test_posts_without_time_and_empty_tables(store, tmp_path):
     """NULL created_at → day=unknown; an empty table still reads back with its columns."""
-    store.con.execute("INSERT INTO posts (platform, post_id, kind, created_at) VALUES "
-                      "('twitter', '1', 'original', NULL), "
-                      "('twitter', '2', 'original', TIMESTAMP '2017-10-15 23:59:59.5'), "
-                      "('bluesky', '3', 'original', TIMESTAMP '2017-10-16 00:00:00')")
+    store.con.execute("INSERT INTO posts (platform, post_id, kind, created_at, post_key) VALUES "
+                      "('twitter', '1', 'original', NULL, 1), "
+                      "('twitter', '2', 'original', TIMESTAMP '2017-10-15 23:59:59.5', 2), "
+                      "('bluesky', '3', 'original', TIMESTAMP '2017-10-16 00:00:00', 3)")
     export_parquet(store, tmp_path / "out")
     posts = tmp_path / "out" / "posts"
     assert {p.relative_to(posts).as_posix() for p in posts.glob("*/*")} == {
@@ -109,7 +109,7 @@ def test_posts_without_time_and_empty_tables(store, tmp_path):
         "platform=bluesky/day=2017-10-16"}
     assert [p.name for p in (tmp_path / "out" / "mentions").iterdir()] == ["data.parquet"]
     backend = duckdb_parquet(tmp_path / "out")
-    assert backend_rows(backend, "posts") == table_rows(store, "posts")
+    assert backend_rows(backend, "posts") == table_rows(store, "posts", post_keys=True)
     assert backend.table("mentions").count().execute() == 0
     assert loose(backend.table("mentions").schema()) == loose(canonical_schema("mentions"))
 
@@ -122,7 +122,7 @@ def test_real_corpora_round_trip(tmp_path):
         export_parquet(store, tmp_path / "out")
         backend = duckdb_parquet(tmp_path / "out")
         for table in schema.TABLES:
-            assert backend_rows(backend, table) == table_rows(store, table), table
+            assert backend_rows(backend, table) == table_rows(store, table, post_keys=True), table
 
 
 # -- re-exporting ------------------------------------------------------------------------------

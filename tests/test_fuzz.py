@@ -94,9 +94,10 @@ POST_ROWS = {
     "posts": "SELECT platform, post_id, author_id, created_at, text, lang, kind, "
              "reply_to_post_id, reply_to_author_id, repost_of_post_id, quote_of_post_id, "
              "conversation_id, source_line FROM posts",
-    "post_hashtags": "SELECT h.*, p.source_line FROM post_hashtags h "
+    "post_hashtags": "SELECT h.* EXCLUDE (post_key), p.source_line FROM post_hashtags h "
                      "JOIN posts p USING (platform, post_id)",
-    "mentions": "SELECT m.*, p.source_line FROM mentions m JOIN posts p USING (platform, post_id)",
+    "mentions": "SELECT m.* EXCLUDE (post_key), p.source_line FROM mentions m "
+                "JOIN posts p USING (platform, post_id)",
 }
 
 

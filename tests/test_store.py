@@ -9,12 +9,13 @@ from datetime import datetime
 
 import duckdb
 import pytest
-from helpers import corpus
+from helpers import assert_post_keys, corpus
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from groundswell import Store, StoreBusy, StoreError
-from groundswell.schema import SCHEMA_VERSION, TABLES
+from groundswell.export import export_parquet, read_manifest
+from groundswell.schema import KEYED_TABLES, POST_KEY, SCHEMA_VERSION, TABLES
 
 
 def test_new_store_has_every_table(tmp_path):
@@ -80,6 +81,62 @@ def test_keys_stay_unique_without_primary_key_indexes(tmp_path):
             ).fetchall()
             assert doubled == [], table
         assert store.count("posts") > 100
+
+
+
+FILES = ("twarc2/brexit.jsonl", "twarc2/flat.jsonl",
+         "twitter-v1/python_twitter_streaming_lines.jsonl")
+
+
+def test_post_keys_are_unique_and_follow_each_post(tmp_path):
+    """The writer numbers each new post (schema 4) and gives its hashtags and mentions the
+    same number, across batches, re-runs and stores reopened; later posts get higher keys."""
+    files = [corpus(*f.split("/")) for f in FILES]
+    path = tmp_path / "s.duckdb"
+    with Store(path) as store:
+        store.ingest(files[:2], batch_posts=7)
+        assert_post_keys(store)
+        first = store.con.execute("SELECT max(post_key) FROM posts").fetchall()[0][0]
+    with Store(path) as store:
+        store.ingest(files)  # the first two again: nothing new from them
+        assert_post_keys(store)
+        later = store.con.execute("SELECT min(post_key) FROM posts WHERE source_file = ?",
+                                  [str(files[2])]).fetchall()[0][0]
+        assert later > first
+
+
+def _as_schema_3(path) -> None:
+    """Turn a store back into what version 3 software wrote: no post keys."""
+    con = duckdb.connect(str(path))
+    for table in KEYED_TABLES:
+        con.execute(f"ALTER TABLE {table} DROP COLUMN {POST_KEY}")
+    con.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    con.close()
+
+
+def test_a_schema_3_store_reads_as_before_and_gains_post_keys_when_written(tmp_path):
+    """Read-only, an older store joins on (platform, post_id); opened for writing, it is
+    numbered once, in one transaction. Both report exactly what a new store reports."""
+    files = [corpus(*f.split("/")) for f in FILES]
+    path = tmp_path / "old.duckdb"
+    with Store(path) as store:
+        store.ingest(files[:2])
+        expected = store.report(tags=["brexit"])
+    _as_schema_3(path)
+    with Store(path, read_only=True) as old:
+        assert POST_KEY not in old.table("posts").columns
+        assert old.report(tags=["brexit"]) == expected
+        export_parquet(old, tmp_path / "export")  # says what it holds: schema 3's columns
+    manifest = read_manifest(tmp_path / "export")
+    assert manifest["schema_version"] == 3
+    assert POST_KEY not in manifest["tables"]["posts"]["columns"]
+    with Store(path) as store:
+        assert store.con.execute("SELECT value FROM meta WHERE key = 'schema_version'"
+                                 ).fetchall() == [(str(SCHEMA_VERSION),)]
+        assert_post_keys(store)
+        assert store.report(tags=["brexit"]) == expected
+        store.ingest(files)
+        assert_post_keys(store)
 
 
 # -- account snapshots: the most recent wins, missing fields kept -------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from groundswell.metrics import Metric
 from groundswell.metrics.context import Context
-from groundswell.metrics.scope import KEY, phrase_pattern
+from groundswell.metrics.scope import phrase_pattern
 
 
 def compute(ctx: Context) -> dict:
@@ -20,7 +20,8 @@ def compute(ctx: Context) -> dict:
     window = ctx.scope.window(ctx.tables)
     replies = window.filter(window.reply_to_post_id.isin(origin))
     tags = ctx.tables.post_hashtags
-    tagged = replies.semi_join(tags.filter(tags.tag.isin(camp.tags)).select(*KEY), KEY)
+    on = ctx.key
+    tagged = replies.semi_join(tags.filter(tags.tag.isin(camp.tags)).select(*on), on)
     said = replies.text.lower().re_search(phrase_pattern(camp.phrases[0])) \
         if camp.phrases else None
     if said is not None:

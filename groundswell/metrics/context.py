@@ -15,9 +15,10 @@ from functools import cached_property
 
 import ibis.expr.types as ir
 
-from groundswell.metrics.scope import KEY, Scope, Tables, scalar
+from groundswell.metrics.scope import Scope, Tables, scalar
+from groundswell.schema import POST_KEY
 
-MATCHED_COLUMNS = ("platform", "post_id", "author_id", "created_at", "lang", "kind",
+MATCHED_COLUMNS = ("platform", "post_id", POST_KEY, "author_id", "created_at", "lang", "kind",
                    "repost_of_post_id")
 
 
@@ -59,11 +60,17 @@ class Context:
             # looked for in the window)
             within = self.matched if self.campaign and set(key) <= set(self.campaign.tags) \
                 else self.scope.window(self.tables)
-            window = within.select(*KEY, "author_id", "created_at")
+            on = self.key
+            window = within.select(*on, "author_id", "created_at")
             hashtags = self.tables.post_hashtags
-            carrying = hashtags.filter(hashtags.tag.isin(list(key))).select(*KEY, "tag")
-            self._tagged[key] = carrying.join(window, KEY).cache()
+            carrying = hashtags.filter(hashtags.tag.isin(list(key))).select(*on, "tag")
+            self._tagged[key] = carrying.join(window, on).cache()
         return self._tagged[key]
+
+    @property
+    def key(self) -> list[str]:
+        """What joins posts with their hashtags (:attr:`Tables.key`)."""
+        return self.tables.key
 
     @cached_property
     def joiners(self) -> ir.Table:

@@ -6,15 +6,15 @@ import ibis
 
 from groundswell.metrics import Metric
 from groundswell.metrics.context import Context
-from groundswell.metrics.scope import KEY, rows
+from groundswell.metrics.scope import rows
 
 TOP = 10
 
 
 def compute(ctx: Context, top: int = TOP) -> list[dict]:
     tags = ctx.tables.post_hashtags
-    matched = ctx.matched.select(*KEY, "author_id")
-    joined = tags.join(matched, KEY)
+    matched = ctx.matched.select(*ctx.key, "author_id")
+    joined = tags.join(matched, ctx.key)
     if ctx.scope.tags:
         joined = joined.filter(~joined.tag.isin(ctx.scope.tags))
     # one row per post and tag (post_hashtags keys are unique): posts are a count

@@ -12,7 +12,7 @@ import ibis
 
 from groundswell.metrics import Metric
 from groundswell.metrics.context import Context
-from groundswell.metrics.scope import KEY, iso
+from groundswell.metrics.scope import iso
 
 
 def compute(ctx: Context) -> list[dict]:
@@ -20,13 +20,13 @@ def compute(ctx: Context) -> list[dict]:
     if camp is None or not camp.response_tags:
         return []
     tags = ctx.tagged(camp.response_tags)
-    campaign_posts = ctx.matched.select(*KEY)
+    campaign_posts = ctx.matched.select(*ctx.key)
     total = ctx.scope.window(ctx.tables).count().to_pyarrow().as_py()
     n_campaign = campaign_posts.count().to_pyarrow().as_py()
     out = []
     for tag in camp.response_tags:
         carrying = tags.filter(tags.tag == tag)
-        both = carrying.semi_join(campaign_posts, KEY)
+        both = carrying.semi_join(campaign_posts, ctx.key)
         stats = carrying.aggregate(posts=carrying.count(), accounts=carrying.author_id.nunique(),
                                    first=carrying.created_at.min()).to_pyarrow().to_pylist()[0]
         together = both.aggregate(posts=both.count(), accounts=both.author_id.nunique()

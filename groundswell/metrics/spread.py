@@ -80,7 +80,7 @@ def variants(ctx: Context) -> list[dict]:
     stats = {r["tag"]: r for r in tagged.group_by("tag").aggregate(
         posts=tagged.count(), accounts=tagged.author_id.nunique(),
         first_post_at=tagged.created_at.min()).to_pyarrow().to_pylist()}
-    any_tag = tagged.post_id.nunique().to_pyarrow().as_py() or 0
+    any_tag = tagged.select(*ctx.key).distinct().count().to_pyarrow().as_py() or 0
     langs = {ctx.campaign.main_tag: None, **{v.tag: v.lang for v in ctx.campaign.variants}}
     out = []
     for tag, lang in langs.items():

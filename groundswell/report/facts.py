@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import ibis
 
 from groundswell.metrics.context import Context
-from groundswell.metrics.scope import KEY, iso, phrase_pattern, scalar
+from groundswell.metrics.scope import iso, phrase_pattern, scalar
 
 EARLY_HOURS = 24
 NETWORK_TOP = 20
@@ -68,7 +68,7 @@ def replies_per_hour(ctx: Context) -> list[dict]:
     replies = window.filter(window.reply_to_post_id.isin(list(camp.origin_post_ids))
                             & window.created_at.notnull())
     tags = ctx.tables.post_hashtags
-    tagged = (replies.semi_join(tags.filter(tags.tag.isin(camp.tags)).select(*KEY), KEY)
+    tagged = (replies.semi_join(tags.filter(tags.tag.isin(camp.tags)).select(*ctx.key), ctx.key)
               .select("post_id").mutate(tagged=ibis.literal(True)))
     said = ibis.literal(False)
     for phrase in camp.phrases:
@@ -131,10 +131,11 @@ def tag_daily(ctx: Context) -> list[dict]:
         return []
     tags = ctx.tables.post_hashtags
     window = ctx.scope.window(ctx.tables)
-    window = window.filter(window.created_at.notnull()).select(*KEY, "created_at")
-    tagged = tags.filter(tags.tag.isin(ctx.campaign.tags)).join(window, KEY)
+    window = window.filter(window.created_at.notnull()).select(*ctx.key, "created_at")
+    tagged = tags.filter(tags.tag.isin(ctx.campaign.tags)).join(window, ctx.key)
+    # one row per post and tag (post_hashtags keys are unique): posts are a count
     per = tagged.group_by(["tag", tagged.created_at.truncate("D").name("day")]).aggregate(
-        posts=tagged.post_id.nunique())
+        posts=tagged.count())
     return [{"tag": r["tag"], "day": iso(r["day"])[:10], "posts": r["posts"]}
             for r in per.order_by(["tag", "day"]).to_pyarrow().to_pylist()]
 
@@ -143,8 +144,8 @@ def tag_hourly(ctx: Context, tag: str) -> list[dict]:
     """Posts per UTC hour carrying ``tag``, among posts in the campaign's window."""
     tags = ctx.tables.post_hashtags
     window = ctx.scope.window(ctx.tables)
-    window = window.filter(window.created_at.notnull()).select(*KEY, "created_at")
-    carrying = window.semi_join(tags.filter(tags.tag == tag).select(*KEY), KEY)
+    window = window.filter(window.created_at.notnull()).select(*ctx.key, "created_at")
+    carrying = window.semi_join(tags.filter(tags.tag == tag).select(*ctx.key), ctx.key)
     per = carrying.group_by(hour=carrying.created_at.truncate("h")).aggregate(
         posts=carrying.count())
     return [{"hour": iso(r["hour"]), "posts": r["posts"]}
@@ -155,17 +156,18 @@ def cotag_network(ctx: Context, top: int = NETWORK_TOP) -> dict:
     """The top ``top`` tags carried by matching posts (campaign tags included) and, for every
     pair of them, the number of matching posts carrying both."""
     tags = ctx.tables.post_hashtags
-    matched = ctx.matched.select(*KEY)
-    carried = tags.join(matched, KEY).select(*KEY, "tag").distinct()
+    on = ctx.key
+    matched = ctx.matched.select(*on)
+    carried = tags.join(matched, on).select(*on, "tag").distinct()
     nodes = (carried.group_by("tag").aggregate(posts=carried.count())
              .order_by([ibis.desc("posts"), "tag"]).limit(top).to_pyarrow().to_pylist())
     names = [n["tag"] for n in nodes]
     if len(names) < 2:
         return {"nodes": nodes, "edges": []}
     in_top = carried.filter(carried.tag.isin(names))
-    a = in_top.select(*KEY, a=in_top.tag)
-    b = in_top.select(*KEY, b=in_top.tag)
-    pairs = a.join(b, KEY).select("a", "b")
+    a = in_top.select(*on, a=in_top.tag)
+    b = in_top.select(*on, b=in_top.tag)
+    pairs = a.join(b, on).select("a", "b")
     pairs = pairs.filter(pairs.a < pairs.b)
     edges = (pairs.group_by(["a", "b"]).aggregate(posts=pairs.count())
              .order_by([ibis.desc("posts"), "a", "b"]).to_pyarrow().to_pylist())

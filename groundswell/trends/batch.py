@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import ibis
 
 from groundswell.metrics.context import Context
-from groundswell.metrics.scope import KEY, Scope, Tables, iso
+from groundswell.metrics.scope import Scope, Tables, iso
 from groundswell.trends.score import TrendParams, trend_series
 
 EPOCH = datetime(1970, 1, 1)
@@ -30,7 +30,7 @@ def window_counts(tables: Tables, scope: Scope, p: TrendParams) -> tuple[int, in
     if span["lo"] is None:
         return 0, -1, {}
     tagged = tables.post_hashtags.join(
-        posts.select(*KEY, "author_id", "created_at"), KEY)
+        posts.select(*tables.key, "author_id", "created_at"), tables.key)
     tagged = tagged.mutate(
         w=(tagged.created_at.epoch_seconds() / p.window_seconds).floor().cast("int64"))
     counts = tagged.group_by(["tag", "w"]).aggregate(accounts=tagged.author_id.nunique())
@@ -51,9 +51,10 @@ def campaign_lift(ctx: Context, tags: list[str]) -> dict[str, dict]:
     total = window.count().to_pyarrow().as_py()
     n_campaign = ctx.matched.count().to_pyarrow().as_py()
     h = ctx.tables.post_hashtags
-    carrying = h.filter(h.tag.isin(tags)).semi_join(window.select(*KEY), KEY)
-    matched = ctx.matched.select(*KEY).mutate(in_campaign=ibis.literal(True))
-    joined = carrying.left_join(matched, KEY)
+    on = ctx.key
+    carrying = h.filter(h.tag.isin(tags)).semi_join(window.select(*on), on)
+    matched = ctx.matched.select(*on).mutate(in_campaign=ibis.literal(True))
+    joined = carrying.left_join(matched, on)
     stats = joined.group_by("tag").aggregate(
         posts=joined.count(), with_campaign=joined.in_campaign.fill_null(False).sum())
     out = {}

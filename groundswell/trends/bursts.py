@@ -53,7 +53,7 @@ from datetime import datetime, timedelta
 
 import ibis
 
-from groundswell.metrics.scope import KEY, Scope, Tables, iso
+from groundswell.metrics.scope import Scope, Tables, iso
 from groundswell.text import normalize_tag
 
 EPOCH = datetime(1970, 1, 1)
@@ -193,11 +193,12 @@ def window_series(tables: Tables, scope: Scope | None, tag: str, window_seconds:
         raise ValueError(f"window_seconds must be positive, got {window_seconds}")
     scope = scope or Scope()
     posts = scope.window(tables)
-    posts = posts.filter(posts.created_at.notnull()).select(*KEY, "created_at")
+    on = tables.key
+    posts = posts.filter(posts.created_at.notnull()).select(*on, "created_at")
     h = tables.post_hashtags
-    carrying = h.filter(h.tag == normalize_tag(tag)).select(*KEY).distinct()
+    carrying = h.filter(h.tag == normalize_tag(tag)).select(*on).distinct()
     carrying = carrying.mutate(hit=ibis.literal(1, "int64"))
-    joined = posts.left_join(carrying, KEY)
+    joined = posts.left_join(carrying, on)
     w = (joined.created_at.epoch_seconds() / window_seconds).floor().cast("int64")
     per = joined.group_by(w=w).aggregate(d=joined.count(), r=joined.hit.fill_null(0).sum())
     got = per.to_pyarrow().to_pylist()

@@ -510,10 +510,12 @@ def stream_from_store(store_or_tables: Any, scope: Any = None, params: TrendPara
     scope = scope or Scope()
     st = StreamingTrends(params or TrendParams(), **options)
     posts = scope.window(tables)
-    posts = posts.filter(posts.created_at.notnull()).select(*KEY, "author_id", "created_at")
+    on = tables.key
+    posts = posts.filter(posts.created_at.notnull()).select(
+        *dict.fromkeys([*KEY, *on]), "author_id", "created_at")
     h = tables.post_hashtags
-    tags = h.group_by(KEY).aggregate(tags=h.tag.collect())
-    joined = posts.left_join(tags, KEY)
+    tags = h.group_by(on).aggregate(tags=h.tag.collect())
+    joined = posts.left_join(tags, on)
     joined = joined.select(posts.platform, posts.post_id, posts.author_id, posts.created_at,
                            tags.tags)
     ordered = joined.order_by(["created_at", "platform", "post_id"])

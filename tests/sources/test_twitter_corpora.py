@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import pytest
 import zstandard
+from helpers import table_rows
 
 from groundswell import Store
 
@@ -198,7 +199,7 @@ def rows(store: Store, sql: str) -> list[tuple]:
 
 
 def snapshot(store: Store) -> dict[str, list[tuple]]:
-    return {t: rows(store, f"SELECT * FROM {t}") for t in TABLES}
+    return {t: table_rows(store, t) for t in TABLES}
 
 
 def assert_matches_oracle(store: Store, expected: dict[str, Expected]) -> None:
