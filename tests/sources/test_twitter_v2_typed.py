@@ -166,7 +166,7 @@ def test_plugins_turn_the_typed_parser_off(monkeypatch):
     """Plugin sources are offered every record first, so no line may bypass them."""
     plugin = sources.Source("plugin", "elsewhere", "a plugin", lambda obj: True, lambda o, e: 0)
     builtin = sources.registry()
-    assert sources.line_parsers.__wrapped__() == (twitter_v2_typed.parse_line,)
+    assert twitter_v2_typed.parse_line in sources.line_parsers.__wrapped__()
     monkeypatch.setattr(sources, "registry", lambda: (plugin, *builtin))
     assert sources.line_parsers.__wrapped__() == ()
 
