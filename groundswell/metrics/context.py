@@ -28,23 +28,40 @@ class Context:
         self.scope = scope
         self.campaign = scope.campaign
         self._tagged: dict[tuple[str, ...], ir.Table] = {}
+        self._parts: list[ir.Table] = []  # what ``matched`` cached
 
     @cached_property
     def matched(self) -> ir.Table:
         """All posts matching the scope (see :mod:`groundswell.metrics.scope`), with the
         columns metrics group and join on (those the tables have: the dashboard's snapshot
         holds fewer). Not the text nor provenance: caching them cost more than every metric
-        together (a metric that needs text joins ``tables.posts``)."""
-        posts = self.scope.posts(self.tables)
-        return posts.select(*(c for c in MATCHED_COLUMNS if c in posts.columns)).cache()
+        together (a metric that needs text joins ``tables.posts``).
+
+        Cached in two parts, the direct matches and the reposts of them, and read as their
+        union: the reposts are found from the cached direct matches, and caching the union
+        as well wrote every matching post twice (a quarter of the matching's time)."""
+        scope, tables = self.scope, self.tables
+        if self.campaign is None:
+            self._parts = [self._narrow(scope.window(tables)).cache()]
+            return self._parts[0]
+        direct = self._narrow(scope.direct(tables)).cache()
+        self._parts = [direct, self._narrow(scope.reposts_of(direct, tables)).cache()]
+        return direct.union(self._parts[1])
+
+    @staticmethod
+    def _narrow(posts: ir.Table) -> ir.Table:
+        return posts.select(*(c for c in MATCHED_COLUMNS if c in posts.columns))
 
     def release(self) -> None:
         """Drop the engine-side caches now rather than whenever they are garbage-collected
         (by then the store may be closed)."""
-        for name in ("matched", "joiners"):
-            cached = self.__dict__.pop(name, None)
-            if cached is not None:
-                cached.release()
+        self.__dict__.pop("matched", None)
+        for cached in self._parts:
+            cached.release()
+        self._parts = []
+        cached = self.__dict__.pop("joiners", None)
+        if cached is not None:
+            cached.release()
         while self._tagged:
             self._tagged.popitem()[1].release()
 

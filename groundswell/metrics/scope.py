@@ -91,20 +91,25 @@ class Scope:
         return posts.semi_join(self._direct_keys(posts, tables), tables.key)
 
     def posts(self, tables: Tables) -> ir.Table:
-        """Every matching post (rules 1-3), in two scans of the posts: the direct matches,
-        then the reposts of direct non-reposts that are not direct matches themselves (the
-        two are disjoint, so no distinct union: it cost a third scan and a hash of every
-        matching key, measured as a quarter of a 10M-post report)."""
-        posts = self.window(tables)
+        """Every matching post (rules 1-3): the direct matches and the reposts of direct
+        non-reposts that are not direct matches themselves (the two are disjoint, so no
+        distinct union: it cost a third scan and a hash of every matching key, measured as a
+        quarter of a 10M-post report)."""
         if self.campaign is None:
-            return posts
-        keys = self._direct_keys(posts, tables)
-        direct = posts.semi_join(keys, tables.key)
+            return self.window(tables)
+        direct = self.direct(tables)
+        return direct.union(self.reposts_of(direct, tables))
+
+    def reposts_of(self, direct: ir.Table, tables: Tables) -> ir.Table:
+        """Rule 3: reposts in the window of the non-reposts in ``direct`` (rules 1 and 2),
+        except those in ``direct`` already. ``direct`` needs ``platform``, ``post_id``,
+        ``kind`` and :attr:`Tables.key`: a cached narrow copy does (see ``Context.matched``)."""
+        posts = self.window(tables)
         parents = direct.filter(direct.kind != "repost").select(
             "platform", repost_of_post_id="post_id")
-        reposts = posts.filter(posts.kind == "repost").semi_join(
-            parents, ["platform", "repost_of_post_id"]).anti_join(keys, tables.key)
-        return direct.union(reposts)
+        return posts.filter(posts.kind == "repost").semi_join(
+            parents, ["platform", "repost_of_post_id"]).anti_join(
+            direct.select(*tables.key), tables.key)
 
     def _direct_keys(self, posts: ir.Table, tables: Tables) -> ir.Table:
         """Keys of rules 1 and 2, not all inside the window (the caller joins them with the
