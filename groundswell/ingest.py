@@ -83,6 +83,7 @@ class Batch:
         self.quarantine: dict[tuple[str, int], tuple] = {}
         self.skipped: Counter[str] = Counter()
         self.posts_seen = 0
+        self.numbered = 0  # posts in the batch: the next one's number
         self.file = ""
         self.line = 0
         self._problems: list[str] = []
@@ -128,22 +129,26 @@ class Batch:
         elif post_id in ids:
             return
         ids.add(post_id)
+        # numbered in the batch (``schema.POST_COLUMNS``): the writer keys a post and its rows
+        # by adding one number, instead of joining them by id (8 % of a 10M ingest)
+        number = self.numbered
+        self.numbered = number + 1
         self.posts.append((platform, post_id, author_id, created_at, text, lang, kind,
                            reply_to_post_id, reply_to_author_id, repost_of_post_id,
-                           quote_of_post_id, conversation_id, self.file, self.line))
+                           quote_of_post_id, conversation_id, self.file, self.line, number))
         if hashtags:
             seen: set[str] = set()
             for written in hashtags:
                 tag = _tag_key(written)
                 if tag and tag not in seen:
                     seen.add(tag)
-                    self.hashtags.append((platform, post_id, tag, written))
+                    self.hashtags.append((platform, post_id, tag, written, number))
         if mentions:
             handles: set[str] = set()
             for handle, mentioned_id in mentions:
                 if handle not in handles:
                     handles.add(handle)
-                    self.mentions.append((platform, post_id, handle, mentioned_id))
+                    self.mentions.append((platform, post_id, handle, mentioned_id, number))
 
     def known_post(self, platform: str, post_id: str) -> bool:
         ids = self.post_ids.get(platform)

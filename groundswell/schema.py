@@ -137,25 +137,26 @@ STAGING: dict[str, str] = {
         )""",
 }
 
-#: Column order of the rows sources emit (tuples, for speed) per table.
+#: Column order of a batch's rows (tuples, for speed) per table. In a batch, ``post_key`` is
+#: the post's position among the batch's posts (its hashtags and mentions carry the same
+#: number); the writer adds the store's next free key when it stores them (``Store._apply``).
 POST_COLUMNS = (
     "platform", "post_id", "author_id", "created_at", "text", "lang", "kind",
     "reply_to_post_id", "reply_to_author_id", "repost_of_post_id", "quote_of_post_id",
-    "conversation_id", "source_file", "source_line",
+    "conversation_id", "source_file", "source_line", "post_key",
 )
 ACCOUNT_COLUMNS = (
     "platform", "author_id", "handle", "display_name", "followers", "verified",
     "created_at", "observed_at",
 )
-HASHTAG_COLUMNS = ("platform", "post_id", "tag", "tag_written")
-MENTION_COLUMNS = ("platform", "post_id", "handle", "mentioned_author_id")
+HASHTAG_COLUMNS = ("platform", "post_id", "tag", "tag_written", "post_key")
+MENTION_COLUMNS = ("platform", "post_id", "handle", "mentioned_author_id", "post_key")
 DELETION_COLUMNS = ("platform", "post_id", "deleted_at", "reason", "source_file", "source_line")
 QUARANTINE_COLUMNS = ("source", "line", "reason", "raw_excerpt")
 
 #: Tables whose rows hang off a post and must vanish with it (compliance deletes).
 POST_DERIVED_TABLES = ("post_hashtags", "mentions")
 
-#: The writer-assigned integer key of a post (schema 4), in ``posts`` and the tables above:
-#: not part of any source's rows, so not in the column tuples above.
+#: The integer key of a post (schema 4), in ``posts`` and the tables above.
 POST_KEY = "post_key"
 KEYED_TABLES = ("posts", *POST_DERIVED_TABLES)

@@ -353,26 +353,28 @@ class Store:
         low, high = _id_range(tables["posts"])
         # each new post numbered after the highest stored key (schema.POST_KEY); found among
         # the keys from the last one this writer gave, so zone maps skip older row groups
-        last = con.execute(f"SELECT coalesce(max({schema.POST_KEY}), ?) FROM posts "
-                           f"WHERE {schema.POST_KEY} >= ?", [self._last_key] * 2
-                           ).fetchall()[0][0]
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE batch_new AS SELECT platform, post_id, "
-            f"? + row_number() OVER () AS {schema.POST_KEY} FROM (SELECT DISTINCT platform, "
-            "post_id FROM batch_posts ANTI JOIN deletions USING (platform, post_id) "
+            "CREATE OR REPLACE TEMP TABLE batch_new AS SELECT DISTINCT platform, post_id "
+            "FROM batch_posts ANTI JOIN deletions USING (platform, post_id) "
             "ANTI JOIN (SELECT platform, post_id FROM posts WHERE post_id BETWEEN ? AND ?) "
-            "USING (platform, post_id))", [last, low, high])
+            "USING (platform, post_id)", [low, high])
         doomed = 0  # new posts that this batch also deletes: never written
         if tables["deletions"].num_rows:
             doomed = con.execute(
                 "DELETE FROM batch_new WHERE (platform, post_id) IN "
                 "(SELECT platform, post_id FROM batch_deletions)").fetchall()[0][0]
+        # the batch numbers its posts 0, 1, ... (schema.POST_COLUMNS): keys after the highest
+        # stored one, looked for from the last this writer gave (zone maps skip older row
+        # groups); a post stored already leaves its number unused
+        base = 1 + con.execute(f"SELECT coalesce(max({schema.POST_KEY}), ?) FROM posts "
+                               f"WHERE {schema.POST_KEY} >= ?", [self._last_key] * 2
+                               ).fetchall()[0][0]
         inserted = {table: con.execute(
-            f"INSERT INTO {table} BY NAME SELECT b.*, n.{schema.POST_KEY} "
-            f"FROM batch_{table} b JOIN batch_new n USING (platform, post_id)"
-        ).fetchall()[0][0] for table in schema.KEYED_TABLES}
+            f"INSERT INTO {table} BY NAME SELECT * REPLACE (? + {schema.POST_KEY} AS "
+            f"{schema.POST_KEY}) FROM batch_{table} SEMI JOIN batch_new USING (platform, post_id)",
+            [base]).fetchall()[0][0] for table in schema.KEYED_TABLES}
         added = doomed + inserted["posts"]
-        self._last_key = last + added
+        self._last_key = base + len(tables["posts"]) - 1
         con.execute("DROP TABLE batch_new")
         if self._bulk:  # folded once, when the bulk ingest ends
             self._snapshot_seq += 1

@@ -105,13 +105,12 @@ def store_of(path: Path, posts: list[tuple]) -> Store:
     post_rows, tag_rows = [], []
     for n, (created_at, author, tags) in enumerate(posts):
         post_rows.append(("x", str(n), author, created_at, None, None, "original", None, None,
-                          None, None, None, None, None))
-        tag_rows += [("x", str(n), tag, tag) for tag in dict.fromkeys(tags)]
+                          None, None, None, None, None, n))
+        tag_rows += [("x", str(n), tag, tag, n) for tag in dict.fromkeys(tags)]
     con = store.con
     for name, rows in (("posts", post_rows), ("post_hashtags", tag_rows)):
         con.register("incoming", rows_to_arrow(name, rows))
-        con.execute(f"INSERT INTO {name} BY NAME "  # post ids are 0, 1...: keys 1, 2...
-                    "SELECT *, CAST(post_id AS BIGINT) + 1 AS post_key FROM incoming")
+        con.execute(f"INSERT INTO {name} SELECT * FROM incoming")
         con.unregister("incoming")
     assert len(schema.POST_COLUMNS) == len(post_rows[0])
     return store
