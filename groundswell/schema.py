@@ -27,8 +27,9 @@ SCHEMA_VERSION = 4
 #    Later, without a new version: the writer's staging table ``account_snapshots``
 #    (``STAGING``), created on open; empty once an ingest ends, so version 3 software reads
 #    these stores unchanged.
-# 4: posts, post_hashtags and mentions gained ``post_key``, a BIGINT unique per post that the
-#    writer assigns when it stores the post (and copies to the post's hashtags and mentions).
+# 4: posts, post_hashtags and mentions gained ``post_key``, a BIGINT unique per post: the
+#    batch numbers its posts (and their hashtags and mentions) as it parses them, and the
+#    writer offsets the numbers past the highest stored key (``Store._apply``).
 #    Every metric joins posts with their hashtags; on the two-string key ``(platform,
 #    post_id)`` those joins were most of a report over 10M posts, and integers join about twice
 #    as fast. The writer adds and fills the column when it opens an older store

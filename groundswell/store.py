@@ -351,8 +351,6 @@ class Store:
         # constant, DuckDB skips the row groups outside it (ids grow with time, so a big
         # archive's batch reads a few row groups instead of every stored key).
         low, high = _id_range(tables["posts"])
-        # each new post numbered after the highest stored key (schema.POST_KEY); found among
-        # the keys from the last one this writer gave, so zone maps skip older row groups
         con.execute(
             "CREATE OR REPLACE TEMP TABLE batch_new AS SELECT DISTINCT platform, post_id "
             "FROM batch_posts ANTI JOIN deletions USING (platform, post_id) "
