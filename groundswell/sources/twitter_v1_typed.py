@@ -40,10 +40,8 @@ nesting is limited as orjson limits it (as in the v2 typed path).
 
 from __future__ import annotations
 
-import sys
 import weakref
 from collections.abc import Callable
-from functools import cache
 from typing import Annotated
 
 import msgspec
@@ -57,7 +55,7 @@ from groundswell.sources.twitter_v1 import (
     followers_of,
     kind_of,
 )
-from groundswell.sources.twitter_v2_typed import _ORJSON_DEPTH
+from groundswell.sources.typed import BoundedDecoder
 
 #: An id as a JSON number: orjson reads integers of 64 bits as ints (beyond: floats, which
 #: ``id_str`` refuses); msgspec reads any size, so the range is checked here (signed: msgspec
@@ -123,29 +121,7 @@ class _Line(_Status):
     delete: UnsetType = UNSET
 
 
-_decode = msgspec.json.Decoder(_Line).decode
-
-
-def _decode_line(raw: bytes) -> _Line:
-    limit = sys.getrecursionlimit()
-    if limit <= _ORJSON_DEPTH:
-        return _decode(raw)
-    sys.setrecursionlimit(_ORJSON_DEPTH)  # see twitter_v2_typed._decode_page
-    try:
-        return _decode(raw)
-    finally:
-        sys.setrecursionlimit(limit)
-
-
-@cache
-def _depth_agrees() -> bool:
-    """msgspec must refuse what orjson refuses for depth (see twitter_v2_typed)."""
-    deep = b'{"x":' + b"[" * (_ORJSON_DEPTH + 8) + b"]" * (_ORJSON_DEPTH + 8) + b"}"
-    try:
-        _decode_line(deep)
-    except (msgspec.DecodeError, RecursionError):
-        return True
-    return False
+_decode_line = BoundedDecoder(_Line)
 
 
 #: A line is tried only if its first key is one a v1.1 status has and a twarc2 tweet lacks,
@@ -198,7 +174,7 @@ def parse_line(raw: bytes, emit: Emitter) -> bool:
             raw.decode()
         except UnicodeDecodeError:
             return False
-    if not _depth_agrees():
+    if not _decode_line.agrees:
         return False
     try:
         line = _decode_line(raw)

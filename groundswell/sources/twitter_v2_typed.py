@@ -22,9 +22,7 @@ general path as well (:func:`groundswell.ingest.decode`).
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
-from functools import cache
 from typing import Annotated
 
 import msgspec
@@ -41,6 +39,7 @@ from groundswell.sources.twitter_v2 import (
     observed_time,
     time_of,
 )
+from groundswell.sources.typed import BoundedDecoder
 
 Id = Annotated[str, Meta(min_length=1)]
 #: How twarc2 (and compact writers) start a page line: a cheap test before decoding.
@@ -110,41 +109,12 @@ _Page = msgspec.defstruct("_Page", [
     ("twarc", _Twarc | UnsetType, msgspec.field(default=UNSET, name="__twarc")),
     *((key, UnsetType, UNSET) for key in V1_CLAIM_KEYS),
 ])
-_decode = msgspec.json.Decoder(_Page).decode
-
-
-#: orjson refuses JSON nested deeper than this; msgspec, which recurses, stops at Python's
-#: recursion limit instead. The limit is pinned at most this while decoding (test runners
-#: raise it: Hypothesis to 2048), so a line too deep for orjson is too deep here as well.
-_ORJSON_DEPTH = 1024
-
-
-def _decode_page(raw: bytes):
-    limit = sys.getrecursionlimit()
-    if limit <= _ORJSON_DEPTH:
-        return _decode(raw)
-    sys.setrecursionlimit(_ORJSON_DEPTH)
-    try:
-        return _decode(raw)
-    finally:
-        sys.setrecursionlimit(limit)
-
-
-@cache
-def _depth_agrees() -> bool:
-    """msgspec must refuse what orjson refuses for depth; a Python whose C recursion limit
-    is not the recursion limit (3.12+) might let it nest deeper. If so: no typed path."""
-    deep = b'{"data":[],"x":' + b"[" * (_ORJSON_DEPTH + 8) + b"]" * (_ORJSON_DEPTH + 8) + b"}"
-    try:
-        _decode_page(deep)
-    except (msgspec.DecodeError, RecursionError):
-        return True
-    return False
+_decode_page = BoundedDecoder(_Page, shell=b'"data":[],')
 
 
 def parse_line(raw: bytes, emit: Emitter) -> bool:
     """Parse one raw line if it is an ordinary page; False (having emitted nothing) if not."""
-    if not raw.startswith(_PREFIXES) or not raw.isascii() or not _depth_agrees():
+    if not raw.startswith(_PREFIXES) or not raw.isascii() or not _decode_page.agrees:
         return False
     try:
         page = _decode_page(raw)

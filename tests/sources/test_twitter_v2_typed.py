@@ -8,89 +8,23 @@ value at every key the parsers read, and Hypothesis' damaged copies of real line
 
 from __future__ import annotations
 
-import json
-import re
-from collections import Counter
-
 import orjson
 import pytest
 from helpers import corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mutations import INTERESTING, POOL, TWARC2, hot_paths, mutate, value_at
+from typed_paths import differential, escaped
 
-import groundswell.ingest as ingest_module
 from groundswell import sources
-from groundswell.ingest import Batch, decode, handle_line
+from groundswell.ingest import Batch, decode
 from groundswell.simulate import simulate
 from groundswell.sources import twitter_v2_typed
 
 
-class RecordingBatch(Batch):
-    """A batch that also logs every call a parser makes (a later snapshot of an account
-    replaces an earlier one in the batch: the log keeps both)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.calls: list[tuple] = []
-
-    def _logged(name: str):  # noqa: N805 (a decorator factory, used in the class body)
-        def method(self, *args):
-            result = getattr(Batch, name)(self, *args)
-            self.calls.append((self.line, name, args, result))
-            return result
-        return method
-
-    post, account, delete, skip, problem, known_post, known_account = map(_logged, (
-        "post", "account", "delete", "skip", "problem", "known_post", "known_account"))
-
-
-def both_ways(lines: list[bytes], monkeypatch, line_by_line: bool = False) -> int:
-    """Parse ``lines`` with and without the typed parser; assert that the parsers made the
-    same calls, quarantined and skipped alike and (in one batch) built equal tables; return
-    how many lines the typed parser took. ``line_by_line``: a fresh batch per line, so that
-    copies of one page are each parsed in full instead of deduplicated."""
-    taken = Counter()
-
-    def counted(raw: bytes, emit) -> bool:
-        took = twitter_v2_typed.parse_line(raw, emit)
-        taken[took] += 1
-        return took
-
-    def parse(parsers, numbered) -> RecordingBatch:
-        monkeypatch.setattr(ingest_module, "line_parsers", lambda: parsers)
-        batch = RecordingBatch()
-        batch.file = "lines.jsonl"
-        for number, raw in numbered:
-            batch.line = number
-            handle_line(batch, raw)
-        return batch
-
-    numbered = list(enumerate(lines, 1))
-    for part in ([[n] for n in numbered] if line_by_line else [numbered]):
-        typed, general = parse((counted,), part), parse((), part)
-        for typed_call, general_call in zip(typed.calls, general.calls, strict=True):
-            assert typed_call == general_call
-        assert typed.quarantine == general.quarantine
-        assert typed.skipped == general.skipped
-        if not line_by_line:
-            typed_tables, general_tables = typed.to_arrow().tables, general.to_arrow().tables
-            for name, table in general_tables.items():
-                assert typed_tables[name].equals(table), name
-    return taken[True]
-
-
-def escaped(raw: bytes) -> bytes:
-    """The line as twarc2 writes it (Python's ``json``: non-ASCII as ``\\u`` escapes), so
-    that the typed path, which takes ASCII lines only, sees it; invalid UTF-8 is kept."""
-    try:
-        text = raw.decode()
-    except UnicodeDecodeError:
-        return raw
-    return _NON_ASCII.sub(lambda m: json.dumps(m.group())[1:-1], text).encode()
-
-
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+def both_ways(lines: list[bytes], monkeypatch, line_by_line: bool = False,
+              parsers: tuple = ()) -> int:
+    return differential(twitter_v2_typed.parse_line, lines, monkeypatch, line_by_line, parsers)
 
 
 def test_real_and_simulated_pages_give_the_same_rows(tmp_path, monkeypatch):
