@@ -151,11 +151,14 @@ class Batch:
                     self.mentions.append((platform, post_id, handle, mentioned_id, number))
 
     def known_post(self, platform: str, post_id: str) -> bool:
-        ids = self.post_ids.get(platform)
-        if ids is not None and post_id in ids:
+        if self.holds_post(platform, post_id):
             self.posts_seen += 1
             return True
         return False
+
+    def holds_post(self, platform: str, post_id: str) -> bool:
+        ids = self.post_ids.get(platform)
+        return ids is not None and post_id in ids
 
     def known_account(self, platform: str, author_id: str, observed_at) -> bool:
         accounts = self.accounts.get(platform)

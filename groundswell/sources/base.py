@@ -62,6 +62,12 @@ class Emitter(Protocol):
         twarc2 pages repeat referenced tweets constantly, so sources skip re-parsing them."""
         ...
 
+    def holds_post(self, platform: str, post_id: str) -> bool:
+        """True if this post was already emitted in the current batch, without counting it
+        as seen (``known_post`` does, when the source meets the post): for a parser that reads
+        a whole record before it emits any of it."""
+        ...
+
     def known_account(self, platform: str, author_id: str, observed_at: datetime | None) -> bool:
         """True if the batch already holds a snapshot of the account at least this recent."""
         ...

@@ -24,8 +24,8 @@ Nothing is emitted until the whole status tree has been read without an error: a
 general path would raise part-way (a bad timestamp in an embedded status) would leave rows
 behind it, so the line is declined instead, and the general path records those rows and the
 problem. The emitting pass then makes the general path's calls in its order (each status,
-then its retweeted and quoted status). A post this parser emitted into the batch already is
-not read again (``_Emitted``), as the general path reads nothing of a post the batch knows.
+then its retweeted and quoted status). A post the batch holds already is not read again
+(``Emitter.holds_post``), as the general path reads nothing of a post the batch knows.
 
 Guards that keep the verdicts on *validity* equal: msgspec does not check UTF-8 inside the
 strings it skips, so a line with non-ASCII bytes is first checked by Python's strict UTF-8
@@ -40,8 +40,6 @@ nesting is limited as orjson limits it (as in the v2 typed path).
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable
 from typing import Annotated
 
 import msgspec
@@ -138,30 +136,6 @@ _FIRST_KEYS = frozenset(key.encode() for key in (
 ))
 
 
-class _Emitted:
-    """The posts this parser emitted into the current batch (the last emitter it was given,
-    held weakly). Such a post is known to the batch for the rest of it (the Emitter contract
-    of ``known_post``), so where it is embedded again — a popular tweet in every retweet of it
-    — the general path reads nothing of it but its id, and neither need this one."""
-
-    def __init__(self) -> None:
-        # one tuple, replaced whole: a thread parsing into another batch never sees this
-        # batch's ids beside its own emitter (at worst it starts a fresh set)
-        self.state: tuple[Callable[[], object], set[str]] = (lambda: None, set())
-
-    def of(self, emit: Emitter) -> set[str]:
-        state = self.state
-        if state[0]() is not emit:
-            try:
-                state = self.state = (weakref.ref(emit), set())
-            except TypeError:  # an emitter without weak references: nothing remembered
-                return set()
-        return state[1]
-
-
-_emitted = _Emitted()
-
-
 def parse_line(raw: bytes, emit: Emitter) -> bool:
     """Parse one raw line if it is an ordinary status; False (having emitted nothing) if not."""
     if not raw.startswith(b'{"'):
@@ -183,24 +157,23 @@ def parse_line(raw: bytes, emit: Emitter) -> bool:
     # what makes the general path read the line as a status: a "user" and an id key
     if line.user is UNSET or (line.id_str is UNSET and line.id is UNSET):
         return False
-    emitted = _emitted.of(emit)
     rows: list[tuple] = []
     try:
-        _read(line, rows, 0, emitted)
+        _read(line, rows, 0, emit)
     except RecordError:
         return False
     for post_id, post, account in rows:
         if not emit.known_post(PLATFORM, post_id):
-            emit.post(*post)  # not None: a post read as known is known (see _Emitted)
-            emitted.add(post_id)
+            emit.post(*post)  # not None: a post the batch held, it holds still
             if account is not None:
                 emit.account(*account)
     return True
 
 
-def _read(status: _Status, rows: list[tuple], depth: int, emitted: set[str]) -> None:
+def _read(status: _Status, rows: list[tuple], depth: int, emit: Emitter) -> None:
     """Append ``(post id, post row, account row)`` for a status and the statuses it embeds,
-    in the general path's order; the rows are None for a post emitted already. Raises
+    in the general path's order; the rows are None for a post the batch holds (the general
+    path reads nothing of it but its id: a popular tweet in every retweet of it). Raises
     RecordError where the general path would (or might, for a post it knows)."""
     if depth > _MAX_DEPTH:
         raise RecordError("embedded statuses nested too deeply")
@@ -208,14 +181,14 @@ def _read(status: _Status, rows: list[tuple], depth: int, emitted: set[str]) -> 
     if post_id is None:
         raise RecordError("status without id")
     retweeted, quoted = status.retweeted_status, status.quoted_status
-    if post_id in emitted:
+    if emit.holds_post(PLATFORM, post_id):
         rows.append((post_id, None, None))
     else:
         rows.append((post_id, *_rows(status, post_id, retweeted, quoted)))
     if retweeted:  # a struct is true; None and UNSET are not
-        _read(retweeted, rows, depth + 1, emitted)
+        _read(retweeted, rows, depth + 1, emit)
     if quoted:
-        _read(quoted, rows, depth + 1, emitted)
+        _read(quoted, rows, depth + 1, emit)
 
 
 def _rows(status: _Status, post_id: str, retweeted: _Status | None | UnsetType,

@@ -213,8 +213,9 @@ def _retweet(original: dict, number: int, **changes) -> bytes:
 
 def test_embedded_copies_of_known_posts_are_not_read(monkeypatch):
     """The general path reads nothing but the id of a post the batch already has; the typed
-    path remembers what it emitted so as to take such lines too (the retweets of a popular
-    post). Where the post is not known (line by line: a fresh batch each), it declines."""
+    path asks the batch (``holds_post``) so as to take such lines too (the retweets of a
+    popular post). Where the post is not known (line by line: a fresh batch each), it
+    declines."""
     original = orjson.loads(_first_status())
     broken = [_retweet(original, 10 + i, **change) for i, change in enumerate((
         {"created_at": "yesterday"}, {"user": {"id": "", "id_str": ""}},
@@ -223,7 +224,7 @@ def test_embedded_copies_of_known_posts_are_not_read(monkeypatch):
     lines = [orjson.dumps(original), _retweet(original, 5), *broken, wrong_type]
     assert both_ways(lines, monkeypatch) == len(lines) - 1
     assert both_ways(lines, monkeypatch, line_by_line=True) == 2
-    # known to the batch only through the general path (a delete line is not that): declined
+    # the broken original was never stored, by either path: declined each time
     assert both_ways([broken[0], broken[0]], monkeypatch) == 0
 
 
