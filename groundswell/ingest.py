@@ -389,7 +389,7 @@ def ingest(
         summary.deleted += store.sweep_deleted()  # what a run killed before its sweep left
         try:
             for source in inputs:
-                chunk = parallel.chunk_bytes(source.size or 0, workers)
+                chunk = parallel.chunk_for(source, workers)
                 if parallel.splittable(source, workers, chunk):
                     if len(batch):
                         flush()  # earlier files' rows go first: order decides duplicates

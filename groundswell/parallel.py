@@ -33,6 +33,14 @@ from groundswell.readers import BOM, GZIP_MAGIC, ZSTD_MAGIC, InputFile
 #: chunk's rows as Arrow (see Batch.compact), so 128 MiB of JSON is ~50 MiB in memory.
 CHUNK_BYTES = 128 * 2**20
 MIN_CHUNK_BYTES = 8 * 2**20
+#: A worker's memory and a write's cost follow a chunk's posts, not its bytes: 128 MiB of
+#: twarc2 pages hold ~100k distinct posts (as ``bytes_per_post`` samples them), of v1.1
+#: statuses (1.7× the bytes per post) far fewer, which made more, smaller commits per post.
+#: So a chunk holds at least 128 MiB, and more, up to 256 MiB, where posts take more bytes.
+CHUNK_POSTS = 100_000
+MAX_CHUNK_BYTES = 256 * 2**20
+#: The start of a file parsed to measure its bytes per post (see bytes_per_post).
+SAMPLE_BYTES = 4 * 2**20
 #: Overrides the chunk size (tests use tiny chunks to cut small files into many).
 CHUNK_ENV = "GROUNDSWELL_CHUNK_BYTES"
 COMPACT_POSTS = 10_000  # a worker turns its rows into Arrow every this many posts
@@ -52,11 +60,42 @@ def default_workers() -> int:
     return env_whole(WORKERS_ENV, cores)
 
 
-def chunk_bytes(size: int = 0, workers: int = 1) -> int:
+def chunk_bytes(size: int = 0, workers: int = 1, post_bytes: float | None = None) -> int:
     """``$GROUNDSWELL_CHUNK_BYTES``, else a quarter of each worker's share of a ``size``-byte
-    file (so the last chunks do not leave cores idle), within 8 and 128 MiB."""
-    fitted = min(CHUNK_BYTES, max(MIN_CHUNK_BYTES, size // (4 * max(workers, 1))))
+    file (so the last chunks do not leave cores idle), from 8 MiB up to ``CHUNK_POSTS``
+    posts of ``post_bytes`` bytes each, within 128 and 256 MiB (128 MiB if unknown)."""
+    most = CHUNK_BYTES if post_bytes is None else \
+        int(min(MAX_CHUNK_BYTES, max(CHUNK_BYTES, CHUNK_POSTS * post_bytes)))
+    fitted = min(most, max(MIN_CHUNK_BYTES, size // (4 * max(workers, 1))))
     return env_whole(CHUNK_ENV, fitted)
+
+
+def chunk_for(source: InputFile, workers: int) -> int:
+    """The chunk size for ``source``: :func:`chunk_bytes`, with the file's bytes per post
+    sampled where they can matter (a plain file whose chunks would reach 128 MiB)."""
+    size = source.size or 0
+    chunk = chunk_bytes(size, workers)
+    if (CHUNK_ENV not in os.environ and chunk == CHUNK_BYTES
+            and size // (4 * max(workers, 1)) > CHUNK_BYTES
+            and splittable(source, workers, chunk)):
+        chunk = chunk_bytes(size, workers, bytes_per_post(source._path))
+    return chunk
+
+
+def bytes_per_post(path: os.PathLike[str] | str | None) -> float | None:
+    """Bytes per distinct post at the start of a plain file (its first ``SAMPLE_BYTES`` of
+    whole lines, parsed and thrown away: tens of milliseconds); None without posts there."""
+    batch = Batch()
+    read = 0
+    with open(path, "rb") as fh, collector_paused():  # type: ignore[arg-type]
+        for raw in fh:
+            line = (raw.removeprefix(BOM) if not read else raw).strip()
+            read += len(raw)
+            if line:
+                handle_line(batch, line)
+            if read >= SAMPLE_BYTES:
+                break
+    return read / batch.numbered if batch.numbered else None
 
 
 def splittable(source: InputFile, workers: int, chunk: int) -> bool:

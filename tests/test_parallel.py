@@ -11,8 +11,16 @@ from helpers import corpus, table_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from groundswell import Store
-from groundswell.parallel import CHUNK_ENV, plan, splittable
+from groundswell import Store, parallel
+from groundswell.parallel import (
+    CHUNK_BYTES,
+    CHUNK_ENV,
+    CHUNK_POSTS,
+    MAX_CHUNK_BYTES,
+    chunk_bytes,
+    plan,
+    splittable,
+)
 from groundswell.readers import InputFile
 from groundswell.simulate import simulate
 
@@ -102,3 +110,51 @@ def test_files_that_cannot_be_cut_take_the_sequential_path(tmp_path):
     assert not splittable(InputFile.from_arg(packed), 2, chunk)
     assert not splittable(InputFile.from_arg(pretty), 2, chunk)  # maybe one JSON document
     assert not splittable(InputFile.from_arg(plain), 2, len(body))  # under two chunks
+
+
+# -- chunk size: by posts, within 128 and 256 MiB -------------------------------------------------
+MIB = 2**20
+
+
+@given(post_bytes=st.one_of(st.none(), st.floats(1, 100_000)),
+       size=st.integers(0, 2**40), workers=st.integers(1, 64))
+def test_chunks_hold_enough_posts_within_bounds(post_bytes, size, workers):
+    """A big file's chunks hold ``CHUNK_POSTS`` posts, never under 128 MiB (the size without a
+    sample) nor over 256 MiB; a small file's are a quarter of each worker's share (≥ 8 MiB)."""
+    chunk = chunk_bytes(size, workers, post_bytes)
+    most = CHUNK_BYTES if post_bytes is None else \
+        min(MAX_CHUNK_BYTES, max(CHUNK_BYTES, int(CHUNK_POSTS * post_bytes)))
+    assert chunk == min(most, max(8 * MIB, size // (4 * workers)))
+    assert chunk <= MAX_CHUNK_BYTES
+
+
+def test_bytes_per_post_is_the_sampled_bytes_over_distinct_posts(tmp_path, monkeypatch):
+    """Read whole (the sample reaches past its end), a real file's bytes per post are its size
+    over the distinct posts a store keeps of it."""
+    path = corpus("twarc2", "brexit.jsonl")
+    monkeypatch.setattr(parallel, "SAMPLE_BYTES", path.stat().st_size + 1)
+    with Store(tmp_path / "s.duckdb") as store:
+        store.ingest([path])
+        posts = store.count("posts")
+    assert parallel.bytes_per_post(path) == pytest.approx(path.stat().st_size / posts)
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"\n\n")
+    assert parallel.bytes_per_post(empty) is None
+
+
+def test_only_big_plain_files_are_sampled(tmp_path, monkeypatch):
+    """Sampling costs tens of milliseconds: only where chunks would reach 128 MiB, and never
+    over ``$GROUNDSWELL_CHUNK_BYTES``."""
+    sampled = []
+    monkeypatch.setattr(parallel, "bytes_per_post", lambda path: sampled.append(path) or 3000.0)
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(b'{"a": 1}\n')
+    source = InputFile.from_arg(path)
+    monkeypatch.delenv(CHUNK_ENV, raising=False)
+    monkeypatch.setattr(source, "size", 10 * 2**30)  # as if 10 GiB: two workers, 1.25 GiB each
+    assert parallel.chunk_for(source, 2) == MAX_CHUNK_BYTES and sampled == [path]
+    monkeypatch.setenv(CHUNK_ENV, str(50 * MIB))
+    assert parallel.chunk_for(source, 2) == 50 * MIB and len(sampled) == 1
+    monkeypatch.delenv(CHUNK_ENV)
+    monkeypatch.setattr(source, "size", 900 * MIB)  # chunks of 112 MiB: no sample needed
+    assert parallel.chunk_for(source, 2) == 900 * MIB // 8 and len(sampled) == 1
