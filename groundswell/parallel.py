@@ -75,19 +75,18 @@ def chunk_for(source: InputFile, workers: int) -> int:
     sampled where they can matter (a plain file whose chunks would reach 128 MiB)."""
     size = source.size or 0
     chunk = chunk_bytes(size, workers)
-    if (CHUNK_ENV not in os.environ and chunk == CHUNK_BYTES
-            and size // (4 * max(workers, 1)) > CHUNK_BYTES
-            and splittable(source, workers, chunk)):
+    if (CHUNK_ENV not in os.environ and size // (4 * max(workers, 1)) > CHUNK_BYTES
+            and source._path is not None and splittable(source, workers, chunk)):
         chunk = chunk_bytes(size, workers, bytes_per_post(source._path))
     return chunk
 
 
-def bytes_per_post(path: os.PathLike[str] | str | None) -> float | None:
+def bytes_per_post(path: os.PathLike[str] | str) -> float | None:
     """Bytes per distinct post at the start of a plain file (its first ``SAMPLE_BYTES`` of
     whole lines, parsed and thrown away: tens of milliseconds); None without posts there."""
     batch = Batch()
     read = 0
-    with open(path, "rb") as fh, collector_paused():  # type: ignore[arg-type]
+    with open(path, "rb") as fh, collector_paused():
         for raw in fh:
             line = (raw.removeprefix(BOM) if not read else raw).strip()
             read += len(raw)
