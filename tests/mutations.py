@@ -174,10 +174,11 @@ def first_line(relative: str, must_contain: bytes = b"") -> bytes:
     raise AssertionError(f"no line with {must_contain!r} in {relative}")
 
 
-def hot_paths(obj) -> list[tuple]:
-    """One path per distinct key route (list positions ignored) ending in a key sources read."""
+def hot_paths(obj, keys: set[str] = HOT_KEYS) -> list[tuple]:
+    """One path per distinct key route (list positions ignored) ending in one of ``keys``
+    (by default the keys the sources read)."""
     routes: dict[tuple, tuple] = {}
     for path in key_paths(obj):
-        if path[-1] in HOT_KEYS:
+        if path[-1] in keys:
             routes.setdefault(tuple(k if isinstance(k, str) else 0 for k in path), path)
     return list(routes.values())

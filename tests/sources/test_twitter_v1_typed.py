@@ -19,7 +19,16 @@ import pytest
 from helpers import corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from mutations import INTERESTING, POOL, TWARC2, is_json, key_paths, mutate, splice, value_at
+from mutations import (
+    INTERESTING,
+    POOL,
+    TWARC2,
+    hot_paths,
+    is_json,
+    mutate,
+    splice,
+    value_at,
+)
 from typed_paths import differential, escaped
 
 from groundswell import sources
@@ -86,15 +95,6 @@ V1_KEYS = {"id", "id_str", "created_at", "text", "full_text", "lang", "user", "e
            "in_reply_to_user_id", "in_reply_to_user_id_str", "delete"}
 
 
-def v1_paths(obj) -> list[tuple]:
-    """One path per distinct key route (list positions ignored) ending in a key read."""
-    routes: dict[tuple, tuple] = {}
-    for path in key_paths(obj):
-        if path[-1] in V1_KEYS:
-            routes.setdefault(tuple(k if isinstance(k, str) else 0 for k in path), path)
-    return list(routes.values())
-
-
 def _status_lines() -> list[bytes]:
     """Real statuses to damage: per file the first one, and the first retweet, quote,
     reply and extended (streaming) one."""
@@ -120,7 +120,7 @@ def test_every_hostile_value_at_every_key_of_real_statuses(monkeypatch):
     the v1.1 parsers read, in real statuses."""
     lines = []
     for base in _status_lines():
-        for path in v1_paths(orjson.loads(base)):
+        for path in hot_paths(orjson.loads(base), V1_KEYS):
             for value in INTERESTING:
                 status = orjson.loads(base)
                 value_at(status, path[:-1])[path[-1]] = value
@@ -143,7 +143,7 @@ def test_every_read_key_missing_from_real_statuses(monkeypatch):
     statuses: a quote without ``quoted_status_id``, a status without ``text``..."""
     lines = []
     for base in _status_lines():
-        for path in v1_paths(orjson.loads(base)):
+        for path in hot_paths(orjson.loads(base), V1_KEYS):
             pairs = [pair for pair in PAIRS if path[-1] in pair] or [(path[-1],)]
             for keys in ((path[-1],), *pairs):
                 status = orjson.loads(base)
