@@ -141,10 +141,35 @@ class Context:
 
     @cached_property
     def reply_forest(self):
-        """Every reply link inside the window, as a :class:`~groundswell.metrics.trees.Forest`."""
+        """Every reply link inside the window, as a :class:`~groundswell.metrics.trees.Forest`:
+        numbered by post key where the store has keys (a parent's key found by one join in
+        the engine, which is cheaper than hashing every id in Python), else by post id."""
         from groundswell.metrics.trees import Forest
 
         window = self.scope.window(self.tables)
-        edges = window.filter(window.reply_to_post_id.notnull()).select(
-            "post_id", "reply_to_post_id").to_pyarrow()
-        return Forest(edges["post_id"], edges["reply_to_post_id"])
+        replies = window.filter(window.reply_to_post_id.notnull())
+        if self.key != [POST_KEY]:
+            edges = replies.select("post_id", "reply_to_post_id").to_pyarrow()
+            return Forest(edges["post_id"], edges["reply_to_post_id"])
+        stored = window.select("platform", parent_id="post_id", parent_key=POST_KEY)
+        replied = stored.semi_join(replies, [stored.platform == replies.platform,
+                                             stored.parent_id == replies.reply_to_post_id])
+        linked = replies.left_join(replied, [replies.platform == replied.platform,
+                                             replies.reply_to_post_id == replied.parent_id])
+        edges = linked.select(
+            child=linked[POST_KEY], parent=linked.parent_key,
+            unstored=linked.parent_key.isnull().ifelse(linked.reply_to_post_id, None),
+        ).to_pyarrow()
+        origins = list(self.campaign.origin_post_ids) if self.campaign else []
+        named = window.filter(window.post_id.isin(origins or [""])).select("post_id", POST_KEY)
+        names = {r["post_id"]: r[POST_KEY] for r in named.to_pyarrow().to_pylist()}
+        return Forest.from_keys(edges["child"], edges["parent"], edges["unstored"], names,
+                                self._ids_of)
+
+    def _ids_of(self, keys: list[int]) -> dict[int, str]:
+        """Post ids of a few post keys."""
+        if not keys:
+            return {}
+        posts = self.tables.posts
+        found = posts.filter(posts[POST_KEY].isin(keys)).select(POST_KEY, "post_id")
+        return {r[POST_KEY]: r["post_id"] for r in found.to_pyarrow().to_pylist()}

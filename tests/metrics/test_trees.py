@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -156,3 +158,32 @@ def test_lookups_of_few_and_of_many_ids_agree():
         both = f.measure(ask)  # one lookup for both
         assert (list(both[0]), list(both[1])) == (want, list(f.depths(ask)))
     assert sizes[0] == n and f.tree_size("0") == n
+
+
+@settings(max_examples=150, deadline=None)
+@given(parent_arrays(), st.data())
+def test_forests_numbered_by_key_agree_with_forests_numbered_by_id(case, data):
+    """The store's integer keys number the same forest: stored parents by their key, parents
+    that are not stored by their id; every node, asked by key or (origins) by id, measures
+    the same, and ties are broken by the same ids."""
+    parents, order = case
+    keys = {i: 10 * i + 3 for i in range(len(parents))}  # any distinct keys, not in order
+    edges = [(i, parents[i]) for i in order if parents[i] >= 0]
+    by_id = Forest.from_edges((f"n{c}", f"n{p}") for c, p in edges)
+    kids = [c for c, _ in edges]
+    # a child is a post of the window, always stored; a parent may not be
+    stored = set(kids) | data.draw(st.sets(st.sampled_from(range(len(parents)))))
+    by_key = Forest.from_keys(
+        np.array([keys[c] for c in kids], np.int64),
+        pa.array([keys[p] if p in stored else None for _, p in edges], pa.int64()),
+        pa.array([None if p in stored else f"n{p}" for _, p in edges], pa.string()),
+        {f"n{i}": keys[i] for i in stored},
+        lambda ks: {keys[i]: f"n{i}" for i in stored if keys[i] in ks})
+    for i in range(len(parents)):
+        ask = data.draw(st.sampled_from([keys[i], f"n{i}"] if i in stored else [f"n{i}"]))
+        assert by_key.tree_size(ask) == by_id.tree_size(f"n{i}")
+        assert by_key.depth(ask) == by_id.depth(f"n{i}")
+        assert by_key.levels(ask) == by_id.levels(f"n{i}")
+        assert by_key.structural_virality(ask) == by_id.structural_virality(f"n{i}")
+        number = by_key.numbers([ask])[0]
+        assert by_key.ids([number]) == ([f"n{i}"] if number != by_key.lone else [None])
