@@ -21,7 +21,7 @@ STAR_NOTE = ("every repost points to the original post in the platform's data, s
 
 def repost_cascades(ctx: Context) -> dict:
     m = ctx.matched
-    roots = m.filter(m.kind != "repost").select("platform", root="post_id")
+    roots = ctx.roots.select("platform", root="post_id")
     reposts = m.filter(m.kind == "repost")
     # reposts counted per reposted post first, then only those counts kept whose post is a
     # root, summed in the engine into one row: joining every repost with the roots and
@@ -47,7 +47,7 @@ def repost_cascades(ctx: Context) -> dict:
 def reply_cascades(ctx: Context) -> dict:
     """Reply trees under matching originals and quotes (and the origin post)."""
     forest = ctx.reply_forest
-    m = ctx.matched
+    m = ctx.roots
     node = POST_KEY if forest.keyed else "post_id"
     # unique: one row per matching post
     roots = forest.numbers(m.filter(m.kind.isin(["original", "quote"])).select(node)

@@ -48,6 +48,15 @@ class Context:
         self._parts = [direct, self._narrow(scope.reposts_of(direct, tables)).cache()]
         return direct.union(self._parts[1])
 
+    @property
+    def roots(self) -> ir.Table:
+        """The matching posts that are not reposts, read from the cached direct matches
+        alone (rule 3 adds only reposts). A query reading both these and ``matched`` makes
+        DuckDB materialise the union of the parts first: 0.7 s at 10M posts."""
+        self.matched  # noqa: B018 (caches the parts)
+        direct = self._parts[0]
+        return direct.filter(direct.kind != "repost")
+
     @staticmethod
     def _narrow(posts: ir.Table) -> ir.Table:
         return posts.select(*(c for c in MATCHED_COLUMNS if c in posts.columns))
