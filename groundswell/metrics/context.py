@@ -76,22 +76,31 @@ class Context:
 
     def tagged(self, tags: tuple[str, ...] | list[str]) -> ir.Table:
         """Posts in the window carrying any of ``tags`` (normalised), one row per post and
-        tag, with author and time; cached per set of tags. Variants and response tags ask
-        several questions each of these few rows: joining the hashtags of the whole window
-        once per question cost more than all other metrics at 10 million posts."""
+        tag, with author and time; cached per set of tags. Response tags ask several
+        questions each of these few rows: joining the hashtags of the whole window once per
+        question cost more than all other metrics at 10 million posts."""
         key = tuple(sorted(set(tags)))
         if key not in self._tagged:
-            # a post carrying a campaign tag is a matching post: the cached matching posts
-            # are fewer and narrower than the window's (other tags, like response tags, are
-            # looked for in the window)
-            within = self.matched if self.campaign and set(key) <= set(self.campaign.tags) \
-                else self.scope.window(self.tables)
-            on = self.key
-            window = within.select(*on, "author_id", "created_at")
-            hashtags = self.tables.post_hashtags
-            carrying = hashtags.filter(hashtags.tag.isin(list(key))).select(*on, "tag")
-            self._tagged[key] = carrying.join(window, on).cache()
+            self._tagged[key] = self.carrying(key).cache()
         return self._tagged[key]
+
+    def carrying(self, tags: tuple[str, ...] | list[str]) -> ir.Table:
+        """:meth:`tagged` without the cache, for a single question (caching millions of
+        rows to read them once cost more than the join)."""
+        on = self.key
+        window = self.within(tags).select(*on, "author_id", "created_at")
+        hashtags = self.tables.post_hashtags
+        return hashtags.filter(hashtags.tag.isin(list(tags))).select(*on, "tag").join(
+            window, on)
+
+    def within(self, tags: tuple[str, ...] | list[str]) -> ir.Table:
+        """Where posts carrying ``tags`` are looked for: a post carrying a campaign tag is a
+        direct match, and the cached direct matches are fewer and narrower than the window's
+        posts (other tags, like response tags, are looked for in the window)."""
+        if self.campaign and set(tags) <= set(self.campaign.tags):
+            self.matched  # noqa: B018 (caches the parts)
+            return self._parts[0]
+        return self.scope.window(self.tables)
 
     @property
     def key(self) -> list[str]:

@@ -105,11 +105,16 @@ class Scope:
         except those in ``direct`` already. ``direct`` needs ``platform``, ``post_id``,
         ``kind`` and :attr:`Tables.key`: a cached narrow copy does (see ``Context.matched``)."""
         posts = self.window(tables)
+        key = tables.key
         parents = direct.filter(direct.kind != "repost").select(
             "platform", repost_of_post_id="post_id")
-        return posts.filter(posts.kind == "repost").semi_join(
-            parents, ["platform", "repost_of_post_id"]).anti_join(
-            direct.select(*tables.key), tables.key)
+        reposts = posts.filter(posts.kind == "repost")
+        # keys first, from the few columns the joins read, then the rows of the few reposts
+        # found: joining every repost's whole row cost a third more at 10M posts
+        found = reposts.select(*dict.fromkeys([*key, "platform", "repost_of_post_id"])) \
+            .semi_join(parents, ["platform", "repost_of_post_id"]) \
+            .anti_join(direct.select(*key), key).select(*key)
+        return reposts.semi_join(found, key)
 
     def _direct_keys(self, posts: ir.Table, tables: Tables) -> ir.Table:
         """Keys of rules 1 and 2, not all inside the window (the caller joins them with the

@@ -75,12 +75,15 @@ def languages(ctx: Context) -> list[dict]:
 def variants(ctx: Context) -> list[dict]:
     if ctx.campaign is None:
         return []
-    tagged = ctx.tagged(ctx.campaign.tags)
+    tags = ctx.campaign.tags
+    tagged = ctx.carrying(tags)
     # one row per post and tag (post_hashtags keys are unique): a count, not a distinct count
     stats = {r["tag"]: r for r in tagged.group_by("tag").aggregate(
         posts=tagged.count(), accounts=tagged.author_id.nunique(),
         first_post_at=tagged.created_at.min()).to_pyarrow().to_pylist()}
-    any_tag = tagged.select(*ctx.key).distinct().count().to_pyarrow().as_py() or 0
+    hashtags = ctx.tables.post_hashtags
+    any_tag = ctx.within(tags).semi_join(hashtags.filter(hashtags.tag.isin(list(tags))),
+                                         ctx.key).count().to_pyarrow().as_py() or 0
     langs = {ctx.campaign.main_tag: None, **{v.tag: v.lang for v in ctx.campaign.variants}}
     out = []
     for tag, lang in langs.items():
