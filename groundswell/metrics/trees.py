@@ -46,7 +46,8 @@ class Forest:
                   parent: pa.Array | pa.ChunkedArray, parent_id: pa.Array | pa.ChunkedArray,
                   names: Mapping[str, int],
                   ids_of: Callable[[list[int]], Mapping[int, str]]) -> Forest:
-        """Links between post keys (integers; nodes are asked for by key).
+        """Links between post keys (integers; nodes are asked for by key), each child once
+        (a stored post has one parent link).
 
         ``parent`` is the parent's key, null where the parent is not stored; those parents
         are told apart by ``parent_id`` and get negative keys. ``names`` gives the keys of
@@ -64,7 +65,7 @@ class Forest:
         kid = _combined(child).to_numpy(zero_copy_only=False).astype(np.int64) \
             if isinstance(child, (pa.Array, pa.ChunkedArray)) else np.asarray(child, np.int64)
         self._keys, numbers = np.unique(np.concatenate([kid, dad]), return_inverse=True)
-        self._link(numbers[:len(kid)], numbers[len(kid):], len(self._keys))
+        self._link(numbers[:len(kid)], numbers[len(kid):], len(self._keys), one_parent=True)
         return self
 
     @classmethod
@@ -73,14 +74,16 @@ class Forest:
         return cls(pa.array([c for c, _ in pairs], pa.string()),
                    pa.array([p for _, p in pairs], pa.string()))
 
-    def _link(self, kid: np.ndarray, dad: np.ndarray, n: int) -> None:
-        """Sizes and heights from numbered edges (``n`` nodes)."""
+    def _link(self, kid: np.ndarray, dad: np.ndarray, n: int, one_parent: bool = False) -> None:
+        """Sizes and heights from numbered edges (``n`` nodes); ``one_parent`` when no child
+        appears in two edges."""
         self.lone = n  # the number of any node in no edge
         edge = kid != dad
         kid, dad = kid[edge], dad[edge]
-        _, first = np.unique(kid, return_index=True)  # a child's first edge wins
-        first.sort()
-        kid, dad = kid[first], dad[first]
+        if not one_parent:
+            _, first = np.unique(kid, return_index=True)  # a child's first edge wins
+            first.sort()
+            kid, dad = kid[first], dad[first]
         self._parent = np.full(n, -1, dtype=np.int64)
         self._parent[kid] = dad
         order = np.argsort(dad, kind="stable")  # children grouped by parent, in edge order
