@@ -39,7 +39,10 @@ def _person(ctx: Context, row: dict, at_key: str) -> dict:
 
 def first_participants(ctx: Context, n: int = FIRST_N) -> list[dict]:
     j = ctx.joiners.filter(ctx.joiners.first_part_at.notnull())
-    first = _with_accounts(ctx, j).order_by(["first_part_at", "author_id"]).limit(n)
+    order = ["first_part_at", "author_id"]
+    # the first n before their accounts (one row each): joining every participant's account
+    # to keep n of them cost 0.4 s at 10M posts
+    first = _with_accounts(ctx, j.order_by(order).limit(n)).order_by(order)
     return [{"rank": i, **_person(ctx, r, "first_part_at")}
             for i, r in enumerate(first.to_pyarrow().to_pylist(), 1)]
 
