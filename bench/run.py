@@ -156,6 +156,7 @@ def bench_size(n: int, fmt: str, work: Path, peers: bool = True) -> dict:
     data = work / f"{fmt}-{n}.jsonl"
     if not data.exists():
         simulate_file(n, fmt, data)
+        os.sync()  # gigabytes just written: their writeback must not overlap a timed command
     db = work / f"{fmt}-{n}.duckdb"
     db.unlink(missing_ok=True)
     row: dict = {"posts": n, "format": fmt, "file_mib": round(data.stat().st_size / 2**20)}
