@@ -265,7 +265,7 @@ def _strings(array: pa.Array | pa.ChunkedArray) -> pa.Array:
     """One plain string array (engines return chunked or large-string columns)."""
     array = _combined(array)
     if pa.types.is_null(array.type):
-        return pa.array([None] * len(array), pa.string())
+        return pa.nulls(len(array), pa.string())
     return array.cast(pa.string()) if array.type != pa.string() else array
 
 
