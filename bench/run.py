@@ -119,6 +119,19 @@ def clean_copy(src: Path, dst: Path) -> None:
 
 
 KEEP_UP_TO = 1_000_000  # larger simulated files are deleted once measured
+#: Disk taken per simulated post (the 10M files: 17.2 GB of twarc2 pages, 32.8 GB of v1.1
+#: statuses) and per stored post (1.28 GB for 10M), to check the disk before writing.
+BYTES_PER_POST = {"twitter-v2": 1_730, "twitter-v1": 3_290}
+STORE_BYTES_PER_POST = 130
+
+
+def ensure_space(work: Path, need: int, what: str) -> None:
+    """Stop with one line before writing ``what`` if the disk cannot hold it (1 GiB to
+    spare): a 10M-post run otherwise dies of a full disk half an hour in."""
+    free = shutil.disk_usage(work).free
+    if free < need + 2**30:
+        raise SystemExit(f"bench: {what} needs about {need / 2**30:.1f} GiB, and {work} has "
+                         f"{free / 2**30:.1f} GiB free")
 SEGMENT = 1_000_000  # larger corpora are campaigns of this size, one a month, end to end
 SEGMENT_CODE = """
 import sys
@@ -155,6 +168,8 @@ def simulate_file(n: int, fmt: str, data: Path) -> None:
 def bench_size(n: int, fmt: str, work: Path, peers: bool = True) -> dict:
     data = work / f"{fmt}-{n}.jsonl"
     if not data.exists():
+        ensure_space(work, n * (BYTES_PER_POST[fmt] + STORE_BYTES_PER_POST),
+                     f"a {n:,}-post {fmt} corpus and its store")
         simulate_file(n, fmt, data)
         os.sync()  # gigabytes just written: their writeback must not overlap a timed command
     db = work / f"{fmt}-{n}.duckdb"
@@ -175,10 +190,11 @@ def bench_size(n: int, fmt: str, work: Path, peers: bool = True) -> dict:
     row["floor_scan"] = timed([PY, "-c", SCAN, str(db)])
     if fmt == "twitter-v2":
         clean = work / f"{fmt}-{n}.clean.jsonl"
-        if not clean.exists():
-            clean_copy(data, clean)
         env = dict(os.environ, BEARER_TOKEN=os.environ.get("BEARER_TOKEN", "bench"))
         if peers and Path(TWARC).exists():
+            if not clean.exists():  # for the peers only: 17 GB at 10M
+                ensure_space(work, data.stat().st_size, "the peers' clean copy")
+                clean_copy(data, clean)
             row["twarc_csv"] = timed([TWARC, "csv", str(clean), os.devnull], env)
             (work / "tags.db").unlink(missing_ok=True)
             row["twarc_hashtags"] = timed([TWARC, "hashtags", "--db", str(work / "tags.db"),
