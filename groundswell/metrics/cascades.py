@@ -55,7 +55,8 @@ def reply_cascades(ctx: Context) -> dict:
     origins = list(ctx.campaign.origin_post_ids) if ctx.campaign else []
     # the origin posts join the candidates unless already among them (each compared with the
     # roots: deduplicating millions of roots cost more)
-    extra = [i for i in dict.fromkeys(forest.numbers(origins).tolist() if origins else [])
+    origin_numbers = forest.numbers(origins).tolist() if origins else []
+    extra = [i for i in dict.fromkeys(origin_numbers)
              if i != forest.lone and not (roots == i).any()]
     candidates = np.concatenate([roots, np.array(extra, dtype=np.int64)])
     sizes = forest.size[candidates]
@@ -70,7 +71,7 @@ def reply_cascades(ctx: Context) -> dict:
         min(zip(forest.ids(tied), tied, strict=True), key=lambda r: r[0] or "")[1]
     return {
         "cascades": len(grown),
-        "largest_root_is_origin": bool(origins) and largest in forest.numbers(origins),
+        "largest_root_is_origin": largest in origin_numbers,
         "largest_size": size,
         "largest_depth": int(forest.height[largest]),
         "largest_structural_virality": forest.virality_of(largest),

@@ -183,8 +183,10 @@ class Context:
             unstored=linked.parent_key.isnull().ifelse(linked.reply_to_post_id, None),
         ).to_pyarrow()
         origins = list(self.campaign.origin_post_ids) if self.campaign else []
-        named = window.filter(window.post_id.isin(origins or [""])).select("post_id", POST_KEY)
-        names = {r["post_id"]: r[POST_KEY] for r in named.to_pyarrow().to_pylist()}
+        names = {}
+        if origins:  # without one, no scan of every post id
+            named = window.filter(window.post_id.isin(origins)).select("post_id", POST_KEY)
+            names = {r["post_id"]: r[POST_KEY] for r in named.to_pyarrow().to_pylist()}
         return Forest.from_keys(edges["child"], edges["parent"], edges["unstored"], names,
                                 self._ids_of)
 
