@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 __all__ = ["extract_hashtags", "extract_hashtags_with_indices", "normalize_tag"]
 
@@ -120,7 +121,10 @@ def _run(bmp: str, astral: str) -> str:
     return f"{bmp}*+(?:(?={_ASTRAL}){astral}{bmp}*+)*+"
 
 
-def _build_hashtag_re() -> re.Pattern[str]:
+@cache
+def _hashtag_re() -> re.Pattern[str]:
+    """Built on first use, not at import: scanning the Unicode tables costs 0.1 s, which a
+    report (it only normalises a campaign's tags) need not pay."""
     letters, digits = _category_runs()
     letters = sorted(letters + list(_EXTRA_LETTERS))
     alpha = _split(letters)
@@ -138,9 +142,6 @@ def _build_hashtag_re() -> re.Pattern[str]:
         "(?=" + _run(*non_alpha) + _one(*alpha) + ")"
         "(" + _run(*alnum) + ")"
     )
-
-
-_HASHTAG_RE = _build_hashtag_re()
 
 # twitter-text's INVALID_HASHTAG_MATCH_END: a hashtag running into these is not one.
 _REJECTED_ENDINGS = ("#", "\uff03", "://")
@@ -216,7 +217,7 @@ def _find_hashtags(text: str) -> list[tuple[str, int, int]]:
     """
     tags: list[tuple[str, int, int]] = []
     consumed_to = -1  # end of twitter-text's previous match, accepted or rejected
-    for m in _HASHTAG_RE.finditer(text):
+    for m in _hashtag_re().finditer(text):
         start, end = m.span()
         if start == consumed_to:  # our lookbehind used the selector twitter-text consumed
             continue
