@@ -132,6 +132,8 @@ def ensure_space(work: Path, need: int, what: str) -> None:
     if free < need + 2**30:
         raise SystemExit(f"bench: {what} needs about {need / 2**30:.1f} GiB, and {work} has "
                          f"{free / 2**30:.1f} GiB free")
+
+
 SEGMENT = 1_000_000  # larger corpora are campaigns of this size, one a month, end to end
 SEGMENT_CODE = """
 import sys
