@@ -7,7 +7,10 @@ deduplicating part of what ``groundswell ingest`` does, without accounts, kinds,
 line numbers, deletes or the one-writer rules. Compare its time with the ingest's and the orjson
 floor's on the same file (``bench/run.py``).
 
-Usage:  .venv/bin/python bench/native_parse.py FILE [--memory 1500MB]
+Per core it is no faster than the ingest's Python parsing (``--threads 1`` and the CPU time it
+prints; see docs/benchmarks.md, "A native parse, measured").
+
+Usage:  .venv/bin/python bench/native_parse.py FILE [--memory 1500MB] [--threads N]
 """
 
 from __future__ import annotations
@@ -34,11 +37,15 @@ def main() -> None:
     parser.add_argument("file")
     parser.add_argument("--memory", default="1500MB",
                         help="DuckDB's memory limit (700MB ran out of memory on 1M posts)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="DuckDB's threads (default: one per core)")
     args = parser.parse_args()
     columns = f"{{'data': '{TWEET}[]', 'includes': 'STRUCT(tweets {TWEET}[])'}}"
     with tempfile.TemporaryDirectory() as tmp:
         con = duckdb.connect(str(Path(tmp) / "native.duckdb"))
         con.execute(f"SET memory_limit = '{args.memory}'")
+        if args.threads:
+            con.execute(f"SET threads = {args.threads}")
         steps = {
             "tweets": f"""CREATE TABLE tweets AS
                 SELECT unnest(list_concat(data, includes.tweets), recursive := true)
@@ -56,8 +63,9 @@ def main() -> None:
         seen, kept = con.execute("SELECT (SELECT count(*) FROM tweets), "
                                  "(SELECT count(*) FROM posts)").fetchone()
         con.close()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-    print(f"{seen:,} tweets read, {kept:,} kept; peak RSS {peak} MiB")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"{seen:,} tweets read, {kept:,} kept; peak RSS {usage.ru_maxrss // 1024} MiB; "
+          f"CPU {usage.ru_utime:.1f} user-s + {usage.ru_stime:.1f} sys-s")
 
 
 if __name__ == "__main__":
