@@ -47,16 +47,16 @@ _PREFIXES = (b'{"data": [', b'{"data":[')
 
 
 class _Metrics(Struct):
-    followers_count: int | None | UnsetType = UNSET
+    followers_count: int | None = None
 
 
 class _User(Struct):
     id: Id
-    username: str | None | UnsetType = UNSET
-    name: str | None | UnsetType = UNSET
-    verified: bool | None | UnsetType = UNSET
-    created_at: str | None | UnsetType = UNSET
-    public_metrics: _Metrics | None | UnsetType = UNSET
+    username: str | None = None
+    name: str | None = None
+    verified: bool | None = None
+    created_at: str | None = None
+    public_metrics: _Metrics | None = None
 
 
 class _Hashtag(Struct):
@@ -65,7 +65,7 @@ class _Hashtag(Struct):
 
 class _Mention(Struct):
     username: str
-    id: str | None | UnsetType = UNSET
+    id: str | None = None
 
 
 class _Entities(Struct):
@@ -82,13 +82,13 @@ class _Reference(Struct):
 class _Tweet(Struct):
     id: Id
     text: str
-    author_id: Id | None | UnsetType = UNSET
-    created_at: str | None | UnsetType = UNSET
-    lang: str | None | UnsetType = UNSET
-    conversation_id: Id | None | UnsetType = UNSET
-    in_reply_to_user_id: Id | None | UnsetType = UNSET
-    entities: _Entities | None | UnsetType = UNSET
-    referenced_tweets: list[_Reference] | None | UnsetType = UNSET
+    author_id: Id | None = None
+    created_at: str | None = None
+    lang: str | None = None
+    conversation_id: Id | None = None
+    in_reply_to_user_id: Id | None = None
+    entities: _Entities | None = None
+    referenced_tweets: list[_Reference] | None = None
     author: UnsetType = UNSET  # flattened lines inline users: the general path
     in_reply_to_user: UnsetType = UNSET
 
@@ -99,7 +99,7 @@ class _Includes(Struct):
 
 
 class _Twarc(Struct):
-    retrieved_at: str | None | UnsetType = UNSET
+    retrieved_at: str | None = None
 
 
 # A page has ``data`` (a list of tweets) and none of the keys the v1.1 source claims on.
@@ -124,7 +124,7 @@ def parse_line(raw: bytes, emit: Emitter) -> bool:
     if not items:
         return False  # an empty page: the general path says how it was skipped
     twarc = page.twarc
-    observed = None if twarc is UNSET else observed_time(_value(twarc.retrieved_at))
+    observed = None if twarc is UNSET else observed_time(twarc.retrieved_at)
     if observed is None:
         observed = newest_time(item.created_at for item in items)
     each(items, "data", lambda tweet: _tweet(tweet, emit, observed), emit)
@@ -139,23 +139,19 @@ def parse_line(raw: bytes, emit: Emitter) -> bool:
     return True
 
 
-def _value(field: object) -> object:
-    return None if field is UNSET else field
-
-
 def _user(user: _User, emit: Emitter, observed: datetime | None) -> None:
     if emit.known_account(PLATFORM, user.id, observed):
         return
     metrics = user.public_metrics
-    followers = None if metrics is UNSET or metrics is None else _value(metrics.followers_count)
+    followers = None if metrics is None else metrics.followers_count
     emit.account(
         PLATFORM,
         user.id,
-        _value(user.username),
-        _value(user.name),
+        user.username,
+        user.name,
         followers if followers is None or followers in INT64 else None,
-        _value(user.verified),
-        time_of(_value(user.created_at)),
+        user.verified,
+        time_of(user.created_at),
         observed,
     )
 
@@ -169,27 +165,27 @@ def _tweet(tweet: _Tweet, emit: Emitter, observed: datetime | None) -> None:
             refs.setdefault(ref.type, ref.id)
     text = tweet.text
     entities = tweet.entities
-    if entities is UNSET or entities is None:  # v2 omits empty entities, as the general path
+    if entities is None:  # v2 omits empty entities, as the general path
         tags = extract_hashtags(text) if text else []
         mentions = []
     else:
         found = entities.hashtags
         tags = [] if found is UNSET else [h.tag for h in found]
         named = entities.mentions
-        mentions = [] if named is UNSET else [(m.username, _value(m.id)) for m in named]
+        mentions = [] if named is UNSET else [(m.username, m.id) for m in named]
     emit.post(
         PLATFORM,
         tweet.id,
-        _value(tweet.author_id),
-        time_of(_value(tweet.created_at)),
+        tweet.author_id,
+        time_of(tweet.created_at),
         text,
-        _value(tweet.lang),
+        tweet.lang,
         kind_of(refs),
         refs.get("replied_to"),
-        _value(tweet.in_reply_to_user_id),
+        tweet.in_reply_to_user_id,
         refs.get("retweeted"),
         refs.get("quoted"),
-        _value(tweet.conversation_id),
+        tweet.conversation_id,
         tags,
         mentions,
     )
