@@ -1,5 +1,5 @@
-"""The benchmark script's guard against a full disk (the benchmarks themselves are timed by
-hand, never in tests)."""
+"""The benchmark scripts' guard against a full disk, and that the diagnostic scripts measure
+what they say (the benchmarks themselves are timed by hand, never in tests)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import table_rows
+
+from groundswell import Store, parallel
+from groundswell.campaign import Campaign, Variant
+from groundswell.simulate import simulate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import free_workers  # noqa: E402
+import report_questions  # noqa: E402
 import run  # noqa: E402
 
 
@@ -24,3 +31,52 @@ def test_a_corpus_too_big_for_the_disk_stops_with_one_line(tmp_path):
 
 def test_a_corpus_that_fits_goes_ahead(tmp_path):
     run.ensure_space(tmp_path, 1024, "a small corpus")  # no exception
+
+
+# -- the diagnostic scripts measure what they say ----------------------------------------
+TABLES = ("posts", "accounts", "post_hashtags", "mentions", "deletions", "quarantine")
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("bench") / "v2.jsonl"
+    simulate(3_000, fmt="twitter-v2", seed=5, out=path)
+    return path
+
+
+def _tables(db: Path, path: Path) -> dict:
+    with Store(db) as store:
+        store.ingest([path], workers=2)
+        return {t: table_rows(store, t, post_keys=True) for t in TABLES}
+
+
+def test_free_workers_replay_stores_exactly_what_the_workers_do(simulated, tmp_path,
+                                                                monkeypatch):
+    """The bound is only a bound if the replayed chunks are the workers' own, in order."""
+    monkeypatch.setenv(parallel.CHUNK_ENV, "40000")
+    files = free_workers.prepare(str(simulated), tmp_path)
+    assert len(files) > 5
+    shipped = _tables(tmp_path / "shipped.duckdb", simulated)
+    replayed: list[int] = []
+    replay = free_workers.replay(files)
+
+    def counting(*args, **kwargs):
+        for parsed in replay(*args, **kwargs):
+            replayed.append(parsed.posts_seen)
+            yield parsed
+
+    monkeypatch.setattr(parallel, "parsed_chunks", counting)
+    assert _tables(tmp_path / "replayed.duckdb", simulated) == shipped
+    assert len(replayed) == len(files) and sum(replayed) > 3_000
+
+
+def test_report_questions_run_and_count_the_scans_posts(simulated, tmp_path):
+    camp = Campaign(name="bench", main_tag="metoo", variants=(Variant("balancetonporc"),),
+                    response_tags=("ibelieveyou",))
+    with Store(tmp_path / "q.duckdb") as store:
+        store.ingest([simulated])
+        answers = {name: store.con.execute(sql).fetchall()
+                   for name, sql in report_questions.questions(camp).items()}
+    scan, by_key = list(answers.values())[:2]
+    assert scan == by_key and scan[0][0] > 0  # the same posts and accounts, by id or by key
+    assert all(rows for rows in answers.values())
