@@ -7,6 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from helpers import table_rows
 
@@ -70,13 +71,25 @@ def test_free_workers_replay_stores_exactly_what_the_workers_do(simulated, tmp_p
     assert len(replayed) == len(files) and sum(replayed) > 3_000
 
 
-def test_report_questions_run_and_count_the_scans_posts(simulated, tmp_path):
+def test_report_questions_agree_by_ids_and_by_integer_keys(simulated, tmp_path):
+    """Both sets of bare questions answer the same thing; only the keys they join on differ."""
     camp = Campaign(name="bench", main_tag="metoo", variants=(Variant("balancetonporc"),),
                     response_tags=("ibelieveyou",))
-    with Store(tmp_path / "q.duckdb") as store:
+    db = tmp_path / "q.duckdb"
+    with Store(db) as store:
         store.ingest([simulated])
-        answers = {name: store.con.execute(sql).fetchall()
-                   for name, sql in report_questions.questions(camp).items()}
-    scan, by_key = list(answers.values())[:2]
-    assert scan == by_key and scan[0][0] > 0  # the same posts and accounts, by id or by key
-    assert all(rows for rows in answers.values())
+    report_questions.add_int_keys(str(db), str(tmp_path / "keyed.duckdb"))
+
+    def answers(path: Path, int_keys: bool, approx: bool = False) -> dict:
+        con = duckdb.connect(str(path), read_only=True)
+        asked = report_questions.questions(camp, int_keys)
+        if approx:
+            asked = {n: report_questions.approximate(q) for n, q in asked.items()}
+        return {name: sorted(con.execute(sql).fetchall(), key=repr)
+                for name, sql in asked.items()}
+
+    by_ids = answers(db, int_keys=False)
+    assert all(by_ids.values()) and by_ids[report_questions.SCAN][0][0] > 0
+    assert by_ids["posts and accounts carrying a campaign tag"] == by_ids[report_questions.SCAN]
+    assert answers(tmp_path / "keyed.duckdb", int_keys=True) == by_ids
+    assert answers(db, int_keys=False, approx=True).keys() == by_ids.keys()
