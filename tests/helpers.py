@@ -9,6 +9,8 @@ import pytest
 from groundswell.schema import POST_DERIVED_TABLES, POST_KEY
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+#: The tables an ingest writes: what "the same tables" means in tests.
+DATA_TABLES = ("posts", "accounts", "post_hashtags", "mentions", "deletions", "quarantine")
 
 
 def corpus(*parts: str) -> Path:
@@ -45,3 +47,8 @@ def assert_post_keys(store) -> None:
             f"SELECT count(*) FROM {table} d LEFT JOIN posts p USING (platform, post_id) "
             f"WHERE d.{POST_KEY} IS DISTINCT FROM p.{POST_KEY}").fetchall()
         assert wrong == 0, f"{wrong} rows of {table} without their post's key"
+
+
+def all_rows(store, post_keys: bool = False) -> dict[str, list[tuple]]:
+    """Every row of every table an ingest writes (:func:`table_rows` of each)."""
+    return {table: table_rows(store, table, post_keys) for table in DATA_TABLES}

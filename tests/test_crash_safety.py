@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import orjson
 import pytest
-from helpers import assert_post_keys
+from helpers import DATA_TABLES, assert_post_keys
 
 from groundswell import Store
 from groundswell.ingest import BATCH_ENV
@@ -37,7 +37,6 @@ from groundswell.simulate import simulate
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 
-TABLES = ("posts", "accounts", "post_hashtags", "mentions", "deletions", "quarantine")
 KILLS = 10
 ENV = dict(os.environ, **{BATCH_ENV: "5000", CHUNK_ENV: "4000000"})  # ~22 commits per file
 
@@ -112,7 +111,7 @@ def differences(db_a: Path, db_b: Path) -> dict[str, list[tuple]]:
     con.execute(f"ATTACH '{db_a}' AS a (READ_ONLY)")
     con.execute(f"ATTACH '{db_b}' AS b (READ_ONLY)")
     found = {}
-    for table in TABLES:
+    for table in DATA_TABLES:
         # post keys number posts in the order they were stored, which kills change: compared
         # by what they link (assert_post_keys), not by value
         cols = f"* EXCLUDE ({POST_KEY})" if table in KEYED_TABLES else "*"

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
-from helpers import table_rows
+from helpers import all_rows
 
 import groundswell.store
 from groundswell import Store
@@ -29,8 +29,6 @@ from groundswell.ingest import BATCH_ENV
 from groundswell.schema import SCHEMA_VERSION
 from groundswell.simulate import simulate
 from groundswell.store import MEMORY_ENV
-
-TABLES = ("posts", "accounts", "post_hashtags", "mentions", "deletions", "quarantine")
 
 
 @pytest.fixture(scope="module")
@@ -46,12 +44,12 @@ def clean(campaign, tmp_path_factory) -> dict[str, list[tuple]]:
     """The tables of one clean ingest of ``campaign``."""
     with Store(tmp_path_factory.mktemp("clean") / "clean.duckdb") as store:
         store.ingest([campaign])
-        return {t: table_rows(store, t) for t in TABLES}
+        return all_rows(store)
 
 
 def tables(db: Path) -> dict[str, list[tuple]]:
     with Store(db, read_only=True) as store:
-        return {t: table_rows(store, t) for t in TABLES}
+        return all_rows(store)
 
 
 def run(args: list[str], **env: str):

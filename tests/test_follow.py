@@ -17,14 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import table_rows
+from helpers import all_rows
 
 from groundswell import Store, StoreBusy
 from groundswell.follow import Follower, Tail, follow
 from groundswell.readers import InputFile, iter_lines
 from groundswell.simulate import simulate
-
-TABLES = ("posts", "accounts", "post_hashtags", "mentions", "deletions", "quarantine")
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
@@ -81,12 +79,12 @@ class Running:
 def one_shot(tmp_path: Path, file: Path):
     with Store(tmp_path / "once.duckdb") as store:
         summary = store.ingest([file])
-        return summary, {t: table_rows(store, t) for t in TABLES}
+        return summary, all_rows(store)
 
 
 def tables(db: Path) -> dict[str, list[tuple]]:
     with Store(db, read_only=True) as store:
-        return {t: table_rows(store, t) for t in TABLES}
+        return all_rows(store)
 
 
 def test_following_a_growing_file_equals_one_shot_ingest(tmp_path, sim):

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import orjson
 import pytest
-from helpers import corpus, table_rows
+from helpers import all_rows, corpus, table_rows
 
 from groundswell import Store
-
-TABLES = ("posts", "accounts", "post_hashtags", "mentions", "deletions", "quarantine")
 
 
 def real_lines(name: str) -> list[bytes]:
@@ -62,10 +60,10 @@ def test_reingest_is_idempotent_and_small_batches_change_nothing(tmp_path):
              corpus("twitter-v1", "python_twitter_streaming_lines.jsonl")]
     one = Store(tmp_path / "one.duckdb")
     first = one.ingest(files)
-    before = {t: table_rows(one, t) for t in TABLES}
+    before = all_rows(one)
     again = one.ingest(files)
     assert again.posts_added == 0 and again.duplicates == again.posts_seen
-    assert {t: table_rows(one, t) for t in TABLES} == before
+    assert all_rows(one) == before
     tiny = Store(tmp_path / "tiny.duckdb")
     tiny.ingest(files, batch_posts=7)
     assert table_rows(tiny, "posts") == before["posts"]

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import pytest
 import zstandard
-from helpers import table_rows
+from helpers import all_rows
 
 from groundswell import Store
 
@@ -32,7 +32,6 @@ FILES = sorted(
     for p in (CORPORA / folder).iterdir()
     if p.is_file() and not p.name.startswith("LICENSE")
 )
-TABLES = ("posts", "accounts", "post_hashtags", "mentions", "deletions", "quarantine")
 V1_STREAM = CORPORA / "twitter-v1" / "python_twitter_streaming_lines.jsonl"
 V1_SAMPLE = CORPORA / "twitter-v1" / "tweet_parser_public_api_sample.jsonl"
 V2_BROKEN = CORPORA / "twarc2" / "streaming_output_with_error.jsonl"
@@ -199,7 +198,7 @@ def rows(store: Store, sql: str) -> list[tuple]:
 
 
 def snapshot(store: Store) -> dict[str, list[tuple]]:
-    return {t: table_rows(store, t) for t in TABLES}
+    return all_rows(store)
 
 
 def assert_matches_oracle(store: Store, expected: dict[str, Expected]) -> None:
