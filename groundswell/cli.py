@@ -14,7 +14,7 @@ import orjson
 from rich.console import Console
 
 from groundswell import __version__
-from groundswell.store import DEFAULT_DB, Store, StoreError
+from groundswell.store import DEFAULT_DB, MEMORY_ENV, Store, StoreError
 
 out = Console()
 err = Console(stderr=True)
@@ -138,6 +138,10 @@ def ingest(db: str, as_json: bool, follow_file: str | None, poll: float, workers
         out.print(f"  skipped {n:,}: {reason}", highlight=False)
     if summary.quarantined:
         out.print(f"  see them with: groundswell quarantine --db {db}", highlight=False)
+    if summary.writer_mib_raised_to:
+        out.print(f"  [yellow]some batches needed more memory than the writer's budget[/]: it "
+                  f"was raised to {summary.writer_mib_raised_to:,} MiB for the rest of the run "
+                  f"({MEMORY_ENV} sets where it starts)", highlight=False)
 
 
 def parse_window(text: str) -> int:

@@ -253,6 +253,8 @@ class IngestSummary:
     already_deleted: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: set when a batch needed more memory than the writer's budget: what it was raised to
+    writer_mib_raised_to: int | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -416,6 +418,8 @@ def ingest(
         finally:
             writer.shutdown(wait=True)
         summary.deleted += store.sweep_deleted()
+        if store.budget_raised:
+            summary.writer_mib_raised_to = store.budget_mib
 
     summary.duplicates = summary.posts_seen - summary.posts_added - summary.already_deleted
     summary.skipped = dict(skipped.most_common())

@@ -132,19 +132,32 @@ def bulk_memory_mib() -> int:
     return env_whole(MEMORY_ENV, BULK_MEMORY_MIB, "a whole number of MiB, e.g. 512")
 
 
+def memory_ceiling_mib() -> int:
+    """How far a bulk ingest may raise the writer's budget for a batch that needs more: half
+    the machine's memory, in MiB (4 GiB where the system does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2 // 2**20
+    except (AttributeError, ValueError, OSError):
+        return 4096
+
+
 def _write_failure(exc: BaseException, path: Path, doing: str = "writing",
-                   safe: str = "the last batch was rolled back") -> StoreError | None:
-    """The one-line error for a write the file system refused, or None (a bug: re-raise)."""
+                   safe: str = "the last batch was rolled back",
+                   budget_mib: int | None = None) -> StoreError | None:
+    """The one-line error for a write the file system refused, or None (a bug: re-raise).
+    ``budget_mib``: the writer's memory budget, when a bulk ingest gave up raising it."""
     text = str(exc)
     if (isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS) or (
             isinstance(exc, duckdb.Error) and any(t in text for t in _DISK_FULL_TEXTS)):
         return StoreFull(f"disk full while {doing} {path}: free space and re-run; "
                          f"nothing was lost — {safe}")
     if isinstance(exc, duckdb.OutOfMemoryException):
-        return StoreError(f"out of memory while {doing} {path} (the writer's DuckDB budget was "
-                          "too small): set "
-                          f"{MEMORY_ENV}=1024 (MiB, or more) and re-run; nothing was lost "
-                          f"— {safe}")
+        if budget_mib is None:
+            return StoreError(f"out of memory while {doing} {path}: free memory and re-run; "
+                              f"nothing was lost — {safe}")
+        return StoreError(f"out of memory while {doing} {path}, even with {budget_mib:,} MiB "
+                          f"for the writer's DuckDB: free memory, or set {MEMORY_ENV} higher, "
+                          f"and re-run; nothing was lost — {safe}")
     if isinstance(exc, (OSError, duckdb.IOException)) or (
             isinstance(exc, duckdb.Error) and "Could not write" in text):
         reason = text.splitlines()[0] if text else type(exc).__name__
@@ -222,6 +235,8 @@ class Store:
         self.con.execute("SET enable_progress_bar = false")
         self._ibis = None
         self._bulk = False
+        self.budget_mib: int | None = None  # the writer's memory budget in a bulk ingest
+        self.budget_raised = False  # whether a batch of the last bulk ingest needed more
         self._snapshot_seq = 0
         self._last_key = 0  # the highest post key this writer knows of (see _apply)
         try:
@@ -332,7 +347,7 @@ class Store:
         """
         tables = batch.to_arrow().tables
         try:
-            return self._atomically(lambda: self._apply(tables), "the last batch was rolled back")
+            return self._with_room(lambda: self._apply(tables), "the last batch was rolled back")
         finally:
             for name in tables:
                 self.con.unregister(f"batch_{name}")
@@ -405,8 +420,8 @@ class Store:
         was killed between a delete and its sweep is completed by the next one."""
         if not self._one("SELECT count(*) FROM deletions")[0]:
             return 0
-        return self._atomically(lambda: self._remove_deleted("deletions"),
-                                "the next run removes the deleted posts")
+        return self._with_room(lambda: self._remove_deleted("deletions"),
+                               "the next run removes the deleted posts")
 
     def fold_accounts(self) -> int:
         """Fold the account snapshots a bulk ingest staged into ``accounts``, in one
@@ -438,6 +453,33 @@ class Store:
             raise failure from exc
         return result
 
+    def _with_room(self, work: Callable[[], T], safe: str) -> T:
+        """:meth:`_atomically`, and in a bulk ingest, if ``work`` ran out of the writer's
+        memory budget (and was rolled back), the budget doubled and ``work`` run again, up to
+        half the machine's memory.
+
+        Why: the budget is sized for real posts (:data:`BULK_MEMORY_MIB`), and one batch of
+        absurd values (a damaged file's 20 MB "tweet") must not stop the run. Running a
+        rolled-back batch again is what re-running the ingest would do. The raised budget
+        holds until the bulk ingest ends, and the ingest's summary says it was raised."""
+        while True:
+            try:
+                return self._atomically(work, safe)
+            except StoreError as exc:
+                if self.budget_mib is None or \
+                        not isinstance(exc.__cause__, duckdb.OutOfMemoryException):
+                    raise
+                ceiling = memory_ceiling_mib()
+                if self.budget_mib >= ceiling:
+                    raise _write_failure(exc.__cause__, self.path, safe=safe,
+                                         budget_mib=self.budget_mib) from exc.__cause__
+                self.budget_mib = min(2 * self.budget_mib, ceiling)
+                self.budget_raised = True
+                try:
+                    self.con.execute(f"SET memory_limit = '{self.budget_mib}MiB'")
+                except duckdb.Error:
+                    raise exc from exc.__cause__  # the failure closed the database
+
     @contextmanager
     def bulk_writes(self) -> Iterator[None]:
         """Checkpoint every 128 MiB of log instead of DuckDB's default 16 MiB while a big
@@ -458,17 +500,18 @@ class Store:
         self.con.execute(f"SET checkpoint_threshold = '{BULK_CHECKPOINT}'")
         # and within a memory budget: DuckDB's default (80 % of RAM) would cache the whole
         # archive as it grows, while parsing workers need the rest
-        self.con.execute(f"SET memory_limit = '{bulk_memory_mib()}MiB'")
+        self.budget_mib, self.budget_raised = bulk_memory_mib(), False
+        self.con.execute(f"SET memory_limit = '{self.budget_mib}MiB'")
         self.fold_accounts()  # what a killed run staged goes first
         self._snapshot_seq = 0
         self._bulk = True  # deletes swept and snapshots folded once, at the end
         try:
             yield
             self._bulk = False
-            self.con.execute(f"SET memory_limit = '{max(bulk_memory_mib(), FOLD_MEMORY_MIB)}MiB'")
+            self.con.execute(f"SET memory_limit = '{max(self.budget_mib, FOLD_MEMORY_MIB)}MiB'")
             self.fold_accounts()
         finally:
-            self._bulk = False
+            self._bulk, self.budget_mib = False, None
             try:
                 self.con.execute("RESET checkpoint_threshold")
                 self.con.execute("RESET memory_limit")

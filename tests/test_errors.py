@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import orjson
 import pytest
 from click.testing import CliRunner
 from helpers import all_rows
@@ -28,7 +29,7 @@ from groundswell.cli import main
 from groundswell.ingest import BATCH_ENV
 from groundswell.schema import SCHEMA_VERSION
 from groundswell.simulate import simulate
-from groundswell.store import MEMORY_ENV
+from groundswell.store import BULK_MEMORY_MIB, MEMORY_ENV
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +142,9 @@ class FillingDisk:
     ``how`` mimics what DuckDB really does (see test_write_refused_by_the_file_system):
     ``commit``: COMMIT fails writing the WAL, and DuckDB has already rolled the transaction
     back (so a ROLLBACK after it fails too); ``insert``: a statement fails writing blocks,
-    the transaction stays open; ``oserror``: the OS error itself reaches Python.
+    the transaction stays open; ``oserror``: the OS error itself reaches Python. ``oom``: the
+    batch's account statement runs out of DuckDB's memory budget, once; ``oom-always``: in
+    that batch and every later try.
     """
 
     def __init__(self, con, how: str, fail_at: int):
@@ -160,7 +163,8 @@ class FillingDisk:
                 raise duckdb.IOException(
                     f'IO Error: Could not write file "{self.path}": No space left on device')
         if sql.lstrip().startswith(("MERGE INTO accounts", "INSERT INTO account_snapshots")) \
-                and self.how == "oom" and self._full():
+                and (self.how == "oom" and self._full()
+                     or self.how == "oom-always" and self.batches >= self.fail_at):
             self.failed = True
             raise duckdb.OutOfMemoryException(
                 "Out of Memory Error: failed to allocate data of size 4.0 KiB "
@@ -215,33 +219,79 @@ def test_disk_full_is_one_line_and_loses_nothing(tmp_path, monkeypatch, campaign
     assert tables(db) == clean
 
 
-def test_writer_out_of_memory_says_which_setting_to_raise(tmp_path, monkeypatch, campaign,
-                                                         clean):
-    """The writer runs within a DuckDB memory budget that an unforeseen archive could
-    outgrow. One line naming the setting, nothing lost."""
-    db = tmp_path / "s.duckdb"
-    Store(db).close()
+def _oom_connect(monkeypatch, how: str) -> list[FillingDisk]:
     real_connect = duckdb.connect
     disks: list[FillingDisk] = []
 
     def connect(path, *args, **kwargs):
-        disks.append(FillingDisk(real_connect(path, *args, **kwargs), "oom", fail_at=2))
+        disks.append(FillingDisk(real_connect(path, *args, **kwargs), how, fail_at=2))
         return disks[-1]
 
     monkeypatch.setattr(groundswell.store.duckdb, "connect", connect)
+    return disks
+
+
+def test_writer_out_of_memory_raises_its_budget_and_goes_on(tmp_path, monkeypatch, campaign,
+                                                            clean):
+    """A batch that outgrows the writer's DuckDB budget is rolled back and written again with
+    twice the budget: the run goes on, nothing lost or doubled, and the summary says so."""
+    db = tmp_path / "s.duckdb"
+    Store(db).close()
+    disks = _oom_connect(monkeypatch, "oom")
+    result = run(["ingest", "--db", str(db), str(campaign)], **{BATCH_ENV: "500"})
+    monkeypatch.undo()
+    assert disks and disks[0].failed
+    assert result.exit_code == 0, result.output
+    assert f"it was raised to {2 * BULK_MEMORY_MIB:,} MiB" in " ".join(result.output.split())
+    assert tables(db) == clean
+
+
+def test_writer_out_of_memory_at_the_ceiling_says_which_setting_to_raise(
+        tmp_path, monkeypatch, campaign, clean):
+    """Raising stops at half the machine's memory: then one line naming the setting, and
+    nothing lost."""
+    db = tmp_path / "s.duckdb"
+    Store(db).close()
+    ceiling = 4 * BULK_MEMORY_MIB
+    monkeypatch.setattr(groundswell.store, "memory_ceiling_mib", lambda: ceiling)
+    disks = _oom_connect(monkeypatch, "oom-always")
     result = run(["ingest", "--db", str(db), str(campaign)], **{BATCH_ENV: "500"})
     monkeypatch.undo()
     assert disks and disks[0].failed
     assert one_line_error(result) == (
-        f"error: out of memory while writing {db} (the writer's DuckDB budget was too "
-        f"small): set {MEMORY_ENV}=1024 (MiB, or more) and "
-        "re-run; nothing was lost — the last batch was rolled back")
+        f"error: out of memory while writing {db}, even with {ceiling:,} MiB for the writer's "
+        f"DuckDB: free memory, or set {MEMORY_ENV} higher, and re-run; nothing was lost — "
+        "the last batch was rolled back")
     again = run(["ingest", "--db", str(db), str(campaign)], **{MEMORY_ENV: "512"})
     assert again.exit_code == 0, again.output
     assert tables(db) == clean
     bad = run(["ingest", "--db", str(db), str(campaign)], **{MEMORY_ENV: "lots"})
     assert one_line_error(bad) == f"error: {MEMORY_ENV}='lots': expected a whole number of " \
         "MiB, e.g. 512"
+
+
+def test_absurd_values_that_outgrow_the_budget_are_stored_all_the_same(
+        tmp_path, monkeypatch, campaign):
+    """No mock: tweets of 22 MB each (a damaged file) outgrow a small writer budget for real.
+    The store ends as it would with room to spare."""
+    lines = campaign.read_bytes().splitlines()
+    pages = [i for i, line in enumerate(lines) if line.startswith(b'{"data"')][:2]
+    for i in pages:
+        page = orjson.loads(lines[i])
+        for tweet in page["data"][:3]:
+            tweet["text"] = "#MeToo " * (3 << 20)
+        lines[i] = orjson.dumps(page)
+    huge = tmp_path / "huge.jsonl"
+    huge.write_bytes(b"\n".join(lines) + b"\n")
+    stored = {}
+    for mib in (32, 4096):
+        monkeypatch.setenv(MEMORY_ENV, str(mib))
+        with Store(tmp_path / f"{mib}.duckdb") as store:
+            summary = store.ingest([huge])
+            stored[mib] = (all_rows(store), summary.writer_mib_raised_to)
+    assert stored[32][1] and stored[32][1] > 32 and stored[4096][1] is None
+    assert stored[32][0] == stored[4096][0]
+    assert max(len(row[4] or "") for row in stored[32][0]["posts"]) == 7 * (3 << 20)
 
 
 def test_write_refused_by_the_file_system(tmp_path, campaign, clean):
