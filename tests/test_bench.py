@@ -80,12 +80,12 @@ def test_report_questions_agree_by_ids_and_by_integer_keys(simulated, tmp_path):
     report_questions.add_int_keys(str(db), str(tmp_path / "keyed.duckdb"))
 
     def answers(path: Path, int_keys: bool, approx: bool = False) -> dict:
-        con = duckdb.connect(str(path), read_only=True)
         asked = report_questions.questions(camp, int_keys)
         if approx:
             asked = {n: report_questions.approximate(q) for n, q in asked.items()}
-        return {name: sorted(con.execute(sql).fetchall(), key=repr)
-                for name, sql in asked.items()}
+        with duckdb.connect(str(path), read_only=True) as con:
+            return {name: sorted(con.execute(sql).fetchall(), key=repr)
+                    for name, sql in asked.items()}
 
     by_ids = answers(db, int_keys=False)
     assert all(by_ids.values()) and by_ids[report_questions.SCAN][0][0] > 0
