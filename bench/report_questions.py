@@ -36,19 +36,27 @@ from groundswell.campaign import Campaign
 
 SCAN = "bare scan (bench/run.py)"
 
-# What a writer would run once an ingest ends to give accounts and links integer keys.
+# What a writer would run once an ingest ends to give accounts and links integer keys. Each
+# key is found by one join into a temporary table, then set by post key: the same UPDATE
+# joining posts to posts by id directly took 21 s instead of 2.3 s for the reposts of 10M.
 KEYING = (
     ("account keys", "CREATE TABLE account_keys AS SELECT platform, author_id, "
      "row_number() OVER () AS author_key FROM (SELECT DISTINCT platform, author_id FROM posts)"),
     ("posts: account keys", "ALTER TABLE posts ADD COLUMN author_key BIGINT; "
-     "UPDATE posts SET author_key = k.author_key FROM account_keys k "
-     "WHERE k.platform = posts.platform AND k.author_id = posts.author_id"),
+     "CREATE TEMP TABLE found AS SELECT p.post_key, k.author_key AS target FROM posts p "
+     "JOIN account_keys k USING (platform, author_id); "
+     "UPDATE posts SET author_key = found.target FROM found "
+     "WHERE found.post_key = posts.post_key; DROP TABLE found"),
     ("posts: reply parents' keys", "ALTER TABLE posts ADD COLUMN reply_to_key BIGINT; "
-     "UPDATE posts SET reply_to_key = p.post_key FROM posts p WHERE posts.reply_to_post_id "
-     "IS NOT NULL AND p.platform = posts.platform AND p.post_id = posts.reply_to_post_id"),
+     "CREATE TEMP TABLE found AS SELECT c.post_key, p.post_key AS target FROM posts c "
+     "JOIN posts p ON p.platform = c.platform AND p.post_id = c.reply_to_post_id; "
+     "UPDATE posts SET reply_to_key = found.target FROM found "
+     "WHERE found.post_key = posts.post_key; DROP TABLE found"),
     ("posts: reposted posts' keys", "ALTER TABLE posts ADD COLUMN repost_of_key BIGINT; "
-     "UPDATE posts SET repost_of_key = p.post_key FROM posts p WHERE posts.repost_of_post_id "
-     "IS NOT NULL AND p.platform = posts.platform AND p.post_id = posts.repost_of_post_id"),
+     "CREATE TEMP TABLE found AS SELECT c.post_key, p.post_key AS target FROM posts c "
+     "JOIN posts p ON p.platform = c.platform AND p.post_id = c.repost_of_post_id; "
+     "UPDATE posts SET repost_of_key = found.target FROM found "
+     "WHERE found.post_key = posts.post_key; DROP TABLE found"),
     ("hashtag rows: account keys", "ALTER TABLE post_hashtags ADD COLUMN author_key BIGINT; "
      "UPDATE post_hashtags SET author_key = p.author_key FROM posts p "
      "WHERE p.post_key = post_hashtags.post_key"),
