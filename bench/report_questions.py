@@ -11,7 +11,9 @@ each cost about a scan on their own, no arrangement of the report's code gets th
 within 3× without changing what it answers or what the store precomputes (docs/benchmarks.md,
 "The report's questions, one by one").
 
-The two ways out, measured:
+Bare questions materialise nothing; a report caches the matching posts that its metrics read,
+so these times bound a report from below only (a keyed report, prototyped, gained far less
+than its questions: docs/benchmarks.md). The two ways out, measured:
 
 * ``--approx``: the distinct accounts counted by DuckDB's HyperLogLog
   (``approx_count_distinct``) instead of exactly.
