@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from groundswell import Store
+from groundswell.simulate import simulate
 
 
 @pytest.fixture
@@ -14,3 +15,12 @@ def store(tmp_path: Path):
     """A fresh, empty store in a temporary folder."""
     with Store(tmp_path / "test.duckdb") as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def small_v2(tmp_path_factory) -> Path:
+    """A small simulated twarc2 file (3,000 posts, real v2 page shapes), for tests that need
+    any ordinary input."""
+    path = tmp_path_factory.mktemp("small-v2") / "small.jsonl"
+    simulate(3_000, fmt="twitter-v2", seed=5, out=path)
+    return path

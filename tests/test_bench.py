@@ -13,7 +13,6 @@ from helpers import all_rows
 
 from groundswell import Store, parallel
 from groundswell.campaign import Campaign, Variant
-from groundswell.simulate import simulate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import free_workers  # noqa: E402
@@ -37,26 +36,19 @@ def test_a_corpus_that_fits_goes_ahead(tmp_path):
 # -- the diagnostic scripts measure what they say ----------------------------------------
 
 
-@pytest.fixture(scope="module")
-def simulated(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("bench") / "v2.jsonl"
-    simulate(3_000, fmt="twitter-v2", seed=5, out=path)
-    return path
-
-
 def _tables(db: Path, path: Path) -> dict:
     with Store(db) as store:
         store.ingest([path], workers=2)
         return all_rows(store, post_keys=True)
 
 
-def test_free_workers_replay_stores_exactly_what_the_workers_do(simulated, tmp_path,
+def test_free_workers_replay_stores_exactly_what_the_workers_do(small_v2, tmp_path,
                                                                 monkeypatch):
     """The bound is only a bound if the replayed chunks are the workers' own, in order."""
     monkeypatch.setenv(parallel.CHUNK_ENV, "40000")
-    files = free_workers.prepare(str(simulated), tmp_path)
+    files = free_workers.prepare(str(small_v2), tmp_path)
     assert len(files) > 5
-    shipped = _tables(tmp_path / "shipped.duckdb", simulated)
+    shipped = _tables(tmp_path / "shipped.duckdb", small_v2)
     replayed: list[int] = []
     replay = free_workers.replay(files)
 
@@ -66,17 +58,17 @@ def test_free_workers_replay_stores_exactly_what_the_workers_do(simulated, tmp_p
             yield parsed
 
     monkeypatch.setattr(parallel, "parsed_chunks", counting)
-    assert _tables(tmp_path / "replayed.duckdb", simulated) == shipped
+    assert _tables(tmp_path / "replayed.duckdb", small_v2) == shipped
     assert len(replayed) == len(files) and sum(replayed) > 3_000
 
 
-def test_report_questions_agree_by_ids_and_by_integer_keys(simulated, tmp_path):
+def test_report_questions_agree_by_ids_and_by_integer_keys(small_v2, tmp_path):
     """Both sets of bare questions answer the same thing; only the keys they join on differ."""
     camp = Campaign(name="bench", main_tag="metoo", variants=(Variant("balancetonporc"),),
                     response_tags=("ibelieveyou",))
     db = tmp_path / "q.duckdb"
     with Store(db) as store:
-        store.ingest([simulated])
+        store.ingest([small_v2])
     report_questions.add_int_keys(str(db), str(tmp_path / "keyed.duckdb"))
 
     def answers(path: Path, int_keys: bool, approx: bool = False) -> dict:

@@ -196,13 +196,6 @@ def test_killed_ingests_converge_on_the_clean_run(clean_run, campaign, tmp_path)
         leftover.unlink(missing_ok=True)
 
 
-@pytest.fixture(scope="module")
-def small_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("small") / "small.jsonl"
-    simulate(500, fmt="twitter-v2", seed=5, out=path)
-    return path
-
-
 def unfinished_store(path: Path, size: int) -> None:
     """What a kill while DuckDB creates a file leaves: its first ``size`` bytes of headers."""
     fresh = path.with_name("fresh.duckdb")
@@ -212,18 +205,18 @@ def unfinished_store(path: Path, size: int) -> None:
 
 
 @pytest.mark.parametrize("size", [0, 4096, 8192])
-def test_killed_while_creating_the_store(tmp_path, small_file, size):
+def test_killed_while_creating_the_store(tmp_path, small_v2, size):
     """DuckDB writes three 4 KiB headers after creating the file; killed before the last one,
     the file used to be refused forever ("not a valid DuckDB database file")."""
     db = tmp_path / "s.duckdb"
     unfinished_store(db, size)
-    result = subprocess.run(ingest_command(db, [small_file]), env=ENV, capture_output=True,
+    result = subprocess.run(ingest_command(db, [small_v2]), env=ENV, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert count_posts(db) == 500
+    assert count_posts(db) == 3_000
 
 
-def test_a_store_being_created_by_another_process_is_left_alone(tmp_path, small_file):
+def test_a_store_being_created_by_another_process_is_left_alone(tmp_path, small_v2):
     db = tmp_path / "s.duckdb"
     unfinished_store(db, 4096)
     holder = subprocess.Popen(  # holds the lock DuckDB takes before writing its headers
@@ -232,7 +225,7 @@ def test_a_store_being_created_by_another_process_is_left_alone(tmp_path, small_
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
-        result = subprocess.run(ingest_command(db, [small_file]), env=ENV,
+        result = subprocess.run(ingest_command(db, [small_v2]), env=ENV,
                                 capture_output=True, text=True, timeout=120)
     finally:
         holder.communicate("")
