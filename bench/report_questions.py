@@ -30,11 +30,16 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import time
+from pathlib import Path
 
 import duckdb
 
 from groundswell.campaign import Campaign
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import scan_sql  # noqa: E402  (the same scan bench/run.py times)
 
 SCAN = "bare scan (bench/run.py)"
 
@@ -70,10 +75,7 @@ def questions(camp: Campaign, int_keys: bool = False) -> dict[str, str]:
     tags = ", ".join(f"'{t}'" for t in camp.tags)
     replies = ", ".join(f"'{t}'" for t in camp.response_tags) or "NULL"
     matching = f"(SELECT post_key FROM post_hashtags WHERE tag IN ({tags}))"
-    # exactly bench/run.py's SCAN, for the campaign's tags
-    scan = f"""SELECT count(*), count(DISTINCT p.author_id) FROM posts p
-        SEMI JOIN post_hashtags h ON p.platform = h.platform AND p.post_id = h.post_id
-        AND h.tag IN ({tags})"""
+    scan = scan_sql(camp.tags)
     if int_keys:
         return {
             SCAN: scan,

@@ -37,12 +37,22 @@ print(con.execute('''
        ignore_errors=true, maximum_object_size=1000000000, columns={'data': 'JSON[]'}))
   SELECT count(*) FROM pages''', [sys.argv[1]]).fetchall())
 """
-SCAN = """
+
+
+def scan_sql(tags: tuple[str, ...] | list[str]) -> str:
+    """The bare scan the report is compared with: posts carrying any of ``tags``, and their
+    distinct accounts (also ``bench/report_questions.py``'s yardstick)."""
+    listed = ", ".join(f"'{t}'" for t in tags)
+    return ("SELECT count(*), count(DISTINCT p.author_id) FROM posts p SEMI JOIN post_hashtags h"
+            " ON p.platform = h.platform AND p.post_id = h.post_id"
+            f" AND h.tag IN ({listed})")
+
+
+BENCH_TAGS = ("metoo", "balancetonporc", "yotambien", "quellavoltache")
+SCAN = f"""
 import duckdb, sys
 con = duckdb.connect(sys.argv[1], read_only=True)
-print(con.execute('''SELECT count(*), count(DISTINCT p.author_id) FROM posts p
-  SEMI JOIN post_hashtags h ON p.platform = h.platform AND p.post_id = h.post_id
-  AND h.tag IN ('metoo','balancetonporc','yotambien','quellavoltache')''').fetchall())
+print(con.execute({scan_sql(BENCH_TAGS)!r}).fetchall())
 """
 
 

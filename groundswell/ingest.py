@@ -418,8 +418,7 @@ def ingest(
         finally:
             writer.shutdown(wait=True)
         summary.deleted += store.sweep_deleted()
-        if store.budget_raised:
-            summary.writer_mib_raised_to = store.budget_mib
+        summary.writer_mib_raised_to = store.raised_budget_mib
 
     summary.duplicates = summary.posts_seen - summary.posts_added - summary.already_deleted
     summary.skipped = dict(skipped.most_common())

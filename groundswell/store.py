@@ -236,7 +236,6 @@ class Store:
         self._ibis = None
         self._bulk = False
         self.budget_mib: int | None = None  # the writer's memory budget in a bulk ingest
-        self.budget_raised = False  # whether a batch of the last bulk ingest needed more
         self._snapshot_seq = 0
         self._last_key = 0  # the highest post key this writer knows of (see _apply)
         try:
@@ -474,11 +473,16 @@ class Store:
                     raise _write_failure(exc.__cause__, self.path, safe=safe,
                                          budget_mib=self.budget_mib) from exc.__cause__
                 self.budget_mib = min(2 * self.budget_mib, ceiling)
-                self.budget_raised = True
                 try:
                     self.con.execute(f"SET memory_limit = '{self.budget_mib}MiB'")
                 except duckdb.Error:
                     raise exc from exc.__cause__  # the failure closed the database
+
+    @property
+    def raised_budget_mib(self) -> int | None:
+        """The writer's budget if a batch of this bulk ingest needed more than it started
+        with (:meth:`_with_room`), else None."""
+        return self.budget_mib if self.budget_mib not in (None, bulk_memory_mib()) else None
 
     @contextmanager
     def bulk_writes(self) -> Iterator[None]:
@@ -500,7 +504,7 @@ class Store:
         self.con.execute(f"SET checkpoint_threshold = '{BULK_CHECKPOINT}'")
         # and within a memory budget: DuckDB's default (80 % of RAM) would cache the whole
         # archive as it grows, while parsing workers need the rest
-        self.budget_mib, self.budget_raised = bulk_memory_mib(), False
+        self.budget_mib = bulk_memory_mib()
         self.con.execute(f"SET memory_limit = '{self.budget_mib}MiB'")
         self.fold_accounts()  # what a killed run staged goes first
         self._snapshot_seq = 0

@@ -188,19 +188,25 @@ class FillingDisk:
         return getattr(self._con, name)
 
 
-@pytest.mark.parametrize("how", ["commit", "insert", "oserror"])
-def test_disk_full_is_one_line_and_loses_nothing(tmp_path, monkeypatch, campaign, clean, how):
-    db = tmp_path / "s.duckdb"
-    Store(db).close()  # an existing store: no "Created store" line
+def filling_disks(monkeypatch, how: str, fail_at: int) -> list[FillingDisk]:
+    """Make every store this test opens a :class:`FillingDisk`; the list fills as they open."""
     real_connect = duckdb.connect
     disks: list[FillingDisk] = []
 
     def connect(path, *args, **kwargs):
-        disks.append(FillingDisk(real_connect(path, *args, **kwargs), how, fail_at=3))
+        disks.append(FillingDisk(real_connect(path, *args, **kwargs), how, fail_at))
         disks[-1].path = path
         return disks[-1]
 
     monkeypatch.setattr(groundswell.store.duckdb, "connect", connect)
+    return disks
+
+
+@pytest.mark.parametrize("how", ["commit", "insert", "oserror"])
+def test_disk_full_is_one_line_and_loses_nothing(tmp_path, monkeypatch, campaign, clean, how):
+    db = tmp_path / "s.duckdb"
+    Store(db).close()  # an existing store: no "Created store" line
+    disks = filling_disks(monkeypatch, how, fail_at=3)
     result = run(["ingest", "--db", str(db), str(campaign)], **{BATCH_ENV: "500"})
     monkeypatch.undo()
     assert disks and disks[0].failed, "the simulated disk never filled up"
@@ -219,25 +225,13 @@ def test_disk_full_is_one_line_and_loses_nothing(tmp_path, monkeypatch, campaign
     assert tables(db) == clean
 
 
-def _oom_connect(monkeypatch, how: str) -> list[FillingDisk]:
-    real_connect = duckdb.connect
-    disks: list[FillingDisk] = []
-
-    def connect(path, *args, **kwargs):
-        disks.append(FillingDisk(real_connect(path, *args, **kwargs), how, fail_at=2))
-        return disks[-1]
-
-    monkeypatch.setattr(groundswell.store.duckdb, "connect", connect)
-    return disks
-
-
 def test_writer_out_of_memory_raises_its_budget_and_goes_on(tmp_path, monkeypatch, campaign,
                                                             clean):
     """A batch that outgrows the writer's DuckDB budget is rolled back and written again with
     twice the budget: the run goes on, nothing lost or doubled, and the summary says so."""
     db = tmp_path / "s.duckdb"
     Store(db).close()
-    disks = _oom_connect(monkeypatch, "oom")
+    disks = filling_disks(monkeypatch, "oom", fail_at=2)
     result = run(["ingest", "--db", str(db), str(campaign)], **{BATCH_ENV: "500"})
     monkeypatch.undo()
     assert disks and disks[0].failed
@@ -254,7 +248,7 @@ def test_writer_out_of_memory_at_the_ceiling_says_which_setting_to_raise(
     Store(db).close()
     ceiling = 4 * BULK_MEMORY_MIB
     monkeypatch.setattr(groundswell.store, "memory_ceiling_mib", lambda: ceiling)
-    disks = _oom_connect(monkeypatch, "oom-always")
+    disks = filling_disks(monkeypatch, "oom-always", fail_at=2)
     result = run(["ingest", "--db", str(db), str(campaign)], **{BATCH_ENV: "500"})
     monkeypatch.undo()
     assert disks and disks[0].failed
