@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -233,6 +234,12 @@ class Store:
         # DuckDB draws its own progress bar on stdout for statements over 2 s: it broke the
         # `--json` output of a 10M-post ingest; our progress bars are on stderr already
         self.con.execute("SET enable_progress_bar = false")
+        if str(path) == ":memory:":
+            # DuckDB spills an in-memory database to ``.tmp`` in the current folder, which a
+            # notebook's folder then keeps; a folder of the system's own instead (DuckDB
+            # removes it on close, as it does a file store's ``<name>.tmp``)
+            spill = Path(tempfile.gettempdir()) / f"groundswell-{os.getpid()}-{id(self):x}.tmp"
+            self.con.execute("SET temp_directory = ?", [str(spill)])
         self._ibis = None
         self._bulk = False
         self.budget_mib: int | None = None  # the writer's memory budget in a bulk ingest

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from collections import Counter
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -256,3 +257,17 @@ def test_duckdb_draws_no_progress_bar_on_stdout(tmp_path):
     for read_only in (False, True):
         with Store(tmp_path / "s.duckdb", read_only=read_only) as store:
             assert store._one("SELECT current_setting('enable_progress_bar')") == (False,)
+
+
+def test_an_in_memory_store_spills_outside_the_current_folder(tmp_path, monkeypatch):
+    """DuckDB's default for an in-memory database is ``.tmp`` in the current folder."""
+    monkeypatch.chdir(tmp_path)
+    store = Store(":memory:")
+    spill = Path(store.con.execute("SELECT current_setting('temp_directory')").fetchone()[0])
+    store.con.execute("SET memory_limit = '64MiB'")
+    assert store.con.execute("SELECT count(*) FROM (SELECT DISTINCT md5(range::VARCHAR) "
+                             "FROM range(3000000))").fetchone() == (3_000_000,)
+    assert spill.is_absolute() and spill.is_dir()  # it spilled, there
+    assert list(tmp_path.iterdir()) == []
+    store.close()
+    assert not spill.exists()
