@@ -125,7 +125,7 @@ def render_result(result: Any, hidden: tuple[str, ...] = (),
         return _rows_table(result, limit=MAX_ROWS, width=width) if result else Group("(none)")
     scalars = Table(show_header=False, show_edge=False, box=None)
     scalars.add_column(style="bold")
-    scalars.add_column(justify="right")
+    scalars.add_column(justify="right", overflow="fold")
     nested = []
     for key, value in result.items():
         if key in hidden:
@@ -137,7 +137,7 @@ def render_result(result: Any, hidden: tuple[str, ...] = (),
             sub = Table(show_header=False, show_edge=False, box=None, title=label,
                         title_justify="left", title_style="bold")
             sub.add_column()
-            sub.add_column(justify="right")
+            sub.add_column(justify="right", overflow="fold")
             for k, v in value.items():
                 sub.add_row(Text(str(k).replace("_", " ")), Text(_fmt(v)))
             nested.append(sub)

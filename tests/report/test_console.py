@@ -91,3 +91,13 @@ def test_data_is_never_read_as_markup(tmp_path):
     print_rows(rows, "Quarantine [1 line]", console)
     text = console.export_text()
     assert "not JSON: [/] [bold]x[/bold]" in text and "Quarantine [1 line]" in text
+
+
+def test_a_long_scalar_folds_instead_of_ending_in_an_ellipsis(tmp_path):
+    source = "/data/" + "x" * 150 + ".jsonl"
+    console = Console(width=80, record=True, file=open(tmp_path / "out", "w"))  # noqa: SIM115
+    print_report({"ingest": {"source": source, "posts": 12_345_678}}, console)
+    text = console.export_text()
+    assert "…" not in text and "12,345,678" in text
+    folded = "".join(line.strip("│ ") for line in text.splitlines())
+    assert source in folded
