@@ -3,7 +3,9 @@ follower count or a handle), wide tables turn into records only when they must."
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Callable
 
 import pytest
 from rich.console import Console
@@ -25,10 +27,15 @@ def results(tmp_path_factory) -> dict:
                    Scope(campaign_from_truth(truth), store.pseudonym_key))
 
 
-def rendered(results: dict, width: int) -> str:
-    console = Console(width=width, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
-    print_report(results, console)
+def printed(width: int, draw: Callable[[Console], None]) -> str:
+    """What ``draw`` prints on a terminal ``width`` columns wide, as plain text."""
+    console = Console(width=width, record=True, file=io.StringIO())
+    draw(console)
     return console.export_text()
+
+
+def rendered(results: dict, width: int) -> str:
+    return printed(width, lambda console: print_report(results, console))
 
 
 def shown_values(results: dict) -> set[str]:
@@ -74,30 +81,25 @@ def test_wide_tables_become_records_only_when_narrow(results):
     assert "hours since origin" in narrow
 
 
-def test_listed_rows_are_whole_and_fit(tmp_path):
+def test_listed_rows_are_whole_and_fit():
     rows = [{"tag": f"tag{i}", "posts": 10**9 + i, "note": "a " * 30} for i in range(20)]
-    console = Console(width=60, record=True, file=open(tmp_path / "out", "w"))  # noqa: SIM115
-    print_rows(rows, "Hashtags", console)
-    text = console.export_text()
+    text = printed(60, lambda console: print_rows(rows, "Hashtags", console))
     assert all(f"1,000,000,{i:03d}" in text for i in range(20))
     assert "…" not in text
     assert max(len(line) for line in text.splitlines()) <= 60
 
 
-def test_data_is_never_read_as_markup(tmp_path):
+def test_data_is_never_read_as_markup():
     """A quarantined line may hold anything, rich's markup included."""
     rows = [{"file": "a.jsonl", "line": 3, "reason": "not JSON: [/] [bold]x[/bold]"}]
-    console = Console(width=100, record=True, file=open(tmp_path / "out", "w"))  # noqa: SIM115
-    print_rows(rows, "Quarantine [1 line]", console)
-    text = console.export_text()
+    text = printed(100, lambda console: print_rows(rows, "Quarantine [1 line]", console))
     assert "not JSON: [/] [bold]x[/bold]" in text and "Quarantine [1 line]" in text
 
 
-def test_a_long_scalar_folds_instead_of_ending_in_an_ellipsis(tmp_path):
+def test_a_long_scalar_folds_instead_of_ending_in_an_ellipsis():
     source = "/data/" + "x" * 150 + ".jsonl"
-    console = Console(width=80, record=True, file=open(tmp_path / "out", "w"))  # noqa: SIM115
-    print_report({"ingest": {"source": source, "posts": 12_345_678}}, console)
-    text = console.export_text()
+    result = {"ingest": {"source": source, "posts": 12_345_678}}
+    text = printed(80, lambda console: print_report(result, console))
     assert "…" not in text and "12,345,678" in text
     folded = "".join(line.strip("│ ") for line in text.splitlines())
     assert source in folded
