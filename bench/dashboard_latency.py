@@ -22,7 +22,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from groundswell.follow import Follower
+from groundswell.ingest.follow import Follower
 from groundswell.simulate import simulate
 
 SERVER = ("import sys; from groundswell.web.app import serve; "

@@ -29,9 +29,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from groundswell import parallel
-from groundswell.ingest import ParsedBatch
-from groundswell.readers import InputFile
+from groundswell.ingest import parallel
+from groundswell.ingest.batch import ParsedBatch
+from groundswell.ingest.lines import InputFile
 from groundswell.store import Store
 
 

@@ -1,4 +1,4 @@
-"""The ``groundswell`` command: a thin layer over the Python API (see ``groundswell.Store``).
+"""The ``groundswell`` command: a thin layer over the Python API (:mod:`groundswell.api`).
 
 Every subcommand has ``--help`` with an example; errors are one line, without tracebacks.
 """
@@ -13,8 +13,9 @@ import click
 import orjson
 from rich.console import Console
 
-from groundswell import __version__
-from groundswell.store import DEFAULT_DB, MEMORY_ENV, Store, StoreError
+from groundswell import __version__, api
+from groundswell.api import Store
+from groundswell.store import DEFAULT_DB, MEMORY_ENV, StoreError
 
 out = Console()
 err = Console(stderr=True)
@@ -100,29 +101,21 @@ def ingest(db: str, as_json: bool, follow_file: str | None, poll: float, workers
       twarc2 search '#metoo' | groundswell ingest -
       groundswell ingest --db metoo.duckdb --follow live.jsonl
     """
-    from groundswell.ingest import batch_size
-    from groundswell.parallel import chunk_bytes, default_workers
     from groundswell.progress import byte_progress
-    from groundswell.readers import InputFile
 
-    batch_size()  # a bad GROUNDSWELL_BATCH_POSTS (or _WORKERS, _CHUNK_BYTES) fails before
-    default_workers()  # the store is created
-    chunk_bytes()
     if follow_file:
         if paths:
             raise click.UsageError("--follow reads one growing file; ingest others separately")
+        api.check_inputs([])  # bad GROUNDSWELL_* settings fail before the store is created
         summary = _follow(db, follow_file, poll)
     else:
         if not paths:
             raise click.UsageError("give files to ingest, - for stdin, or --follow FILE")
-        for path in paths:  # check every input before creating or touching the store
-            InputFile.from_arg(path)
+        total = api.check_inputs(paths)  # every input and setting, before touching the store
         with open_store(db) as store:
-            sizes = [Path(p).stat().st_size for p in paths if p != "-" and Path(p).is_file()]
-            total = sum(sizes) if len(sizes) == len(paths) else None
             with byte_progress(total, "ingest", err) as (on_bytes, on_posts):
-                summary = store.ingest(list(paths), progress=on_bytes, posts_progress=on_posts,
-                                       workers=workers)
+                summary = api.ingest(store, list(paths), progress=on_bytes,
+                                     posts_progress=on_posts, workers=workers)
     if as_json:
         emit_json(summary.as_dict())
         return
@@ -162,8 +155,6 @@ def _follow(db: str, file: str, poll: float):
     import signal
     import threading
 
-    from groundswell.follow import follow
-
     if not Path(file).is_file():
         raise FileNotFoundError(f"no such file: {file} (--follow needs the file to exist)")
     stop = threading.Event()
@@ -176,7 +167,7 @@ def _follow(db: str, file: str, poll: float):
     previous = signal.signal(signal.SIGINT, on_interrupt)
     err.print(f"Following {file} into {db} (Ctrl-C stops)", highlight=False, soft_wrap=True)
     try:
-        return follow(db, file, poll=poll, stop=stop, on_batch=lambda r: err.print(
+        return api.follow(db, file, poll=poll, stop=stop, on_batch=lambda r: err.print(
             f"line {r.line:,}: +{r.posts_added:,} posts, {r.deleted:,} deleted, "
             f"{r.quarantined:,} quarantined", highlight=False))
     finally:
@@ -207,11 +198,10 @@ def serve(db: str, campaign_file: str | None, host: str, port: int, refresh: flo
       groundswell ingest --db metoo.duckdb --follow live.jsonl &
       groundswell serve --db metoo.duckdb --campaign examples/metoo.toml
     """
-    from groundswell.trends.score import TrendParams
     from groundswell.web import serve as run_server
 
     run_server(db, host=host, port=port, campaign=campaign_file, refresh=refresh,
-               params=TrendParams.for_window(parse_window(window)),
+               options={"trending": {"window_seconds": parse_window(window)}},
                echo=lambda m: err.print(m, highlight=False, soft_wrap=True))
 
 
@@ -224,6 +214,9 @@ def serve(db: str, campaign_file: str | None, host: str, port: int, refresh: flo
               help="Ad-hoc campaign: its main tag, then variants (repeatable; # optional).")
 @click.option("--metric", "metrics", multiple=True, metavar="NAME",
               help="Only this metric (repeatable). See `groundswell metrics`.")
+@click.option("--option", "options", multiple=True, metavar="METRIC.OPTION=VALUE",
+              help="A metric's option, e.g. cotags.top=30 (repeatable). See `groundswell "
+                   "metrics`.")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb",
               show_default=True, help="Where the metrics run.")
 @click.option("--input", "input_dir", type=click.Path(file_okay=False),
@@ -237,48 +230,72 @@ def serve(db: str, campaign_file: str | None, host: str, port: int, refresh: flo
                    "in the system's chromium: apt-get install chromium).")
 @friendly_errors
 def report(db: str, as_json: bool, campaign_file: str | None, tags: tuple[str, ...],
-           metrics: tuple[str, ...], engine: str, input_dir: str | None,
-           spark_master: str | None, html_out: str | None, png_dir: str | None) -> None:
+           metrics: tuple[str, ...], options: tuple[str, ...], engine: str,
+           input_dir: str | None, spark_master: str | None, html_out: str | None,
+           png_dir: str | None) -> None:
     """Measure a campaign: magnitude, the call to action, spread, cascades, response tags.
 
     Without --campaign or --tag, every stored post is in scope. The same metrics run on
     DuckDB (the store, default) or on Apache Spark over a Parquet export. --html writes a
-    self-contained report with charts (aggregates; only public figures are named).
+    self-contained report with charts (aggregates; only public figures are named), adding the
+    trending tags and the bursts.
 
     \b
     Examples:
       groundswell report --campaign examples/metoo.toml
       groundswell report --tag metoo --tag balancetonporc --json | jq .participants
+      groundswell report --campaign examples/metoo.toml --metric cotags --option cotags.top=30
       groundswell export -o export/ && groundswell report --engine spark --input export/ \\
           --campaign examples/metoo.toml
     """
-    from groundswell.reporting import run_report
-
-    results, scope, tables = run_report(db=db, campaign_file=campaign_file, tags=tags,
-                                        metrics=list(metrics) or None, engine=engine,
-                                        input_dir=input_dir, spark_master=spark_master)
-    if html_out or png_dir:
-        import tempfile
-
-        from groundswell.report.html import write_html, write_pngs
-
-        with tempfile.TemporaryDirectory() as tmp:
-            page = write_html(Path(html_out) if html_out else Path(tmp) / "report.html",
-                              tables, scope, results)
-            if html_out:
-                err.print(f"HTML report: [bold]{page.resolve()}[/]", highlight=False)
-            if png_dir:
-                pngs = write_pngs(page, Path(png_dir))
-                err.print(f"{len(pngs)} PNG charts in [bold]{Path(png_dir).resolve()}[/]",
-                          highlight=False)
+    campaign = api.campaign_of(campaign_file, tags)
+    settings = parse_options(options)
+    if engine == "spark" and not input_dir:
+        raise ValueError("--engine spark reads a Parquet export: add --input DIR "
+                         "(make one with `groundswell export -o DIR`)")
+    source = api.open_engine(engine, input_dir=input_dir, master=spark_master) \
+        if input_dir else open_store(db, read_only=True)
+    with source:
+        results = api.report(source, campaign, metrics=list(metrics) or None,
+                             options=settings)
+        if html_out or png_dir:
+            _write_pages(source, campaign, results, settings, html_out, png_dir)
     if as_json:
-        flat = dict(results.get("magnitude", {}))
-        flat.update({k: v for k, v in results.items() if k != "magnitude"})
-        emit_json(flat)
+        emit_json(api.report_json(results))
         return
     from groundswell.report.console import print_report
 
     print_report(results, out)
+
+
+def parse_options(given: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """``("cotags.top=30",)`` → ``{"cotags": {"top": "30"}}`` (each metric checks its own)."""
+    found: dict[str, dict[str, str]] = {}
+    for item in given:
+        name, eq, value = item.partition("=")
+        metric, dot, option = name.partition(".")
+        if not (eq and dot and metric and option):
+            raise click.BadParameter(f"{item!r}: use METRIC.OPTION=VALUE, e.g. cotags.top=30",
+                                     param_hint="--option")
+        found.setdefault(metric.strip(), {})[option.strip()] = value.strip()
+    return found
+
+
+def _write_pages(source, campaign, results, settings, html_out: str | None,
+                 png_dir: str | None) -> None:
+    import tempfile
+
+    from groundswell.report.html import write_pngs
+
+    with tempfile.TemporaryDirectory() as tmp:
+        page = api.write_html(Path(html_out) if html_out else Path(tmp) / "report.html",
+                              source, campaign, results=results, options=settings)
+        if html_out:
+            err.print(f"HTML report: [bold]{page.resolve()}[/]", highlight=False)
+        if png_dir:
+            pngs = write_pngs(page, Path(png_dir))
+            err.print(f"{len(pngs)} PNG charts in [bold]{Path(png_dir).resolve()}[/]",
+                      highlight=False)
 
 
 @main.group()
@@ -336,7 +353,7 @@ def hashtags(db: str, as_json: bool, top: int) -> None:
       groundswell hashtags --top 10
     """
     with open_store(db, read_only=True) as store:
-        rows = store.hashtags(top or None).to_dict("records")
+        rows = api.hashtags(store, top or None).to_dict("records")
     if as_json:
         emit_json(rows)
         return
@@ -353,18 +370,13 @@ def hashtags(db: str, as_json: bool, top: int) -> None:
 def quarantine(db: str, as_json: bool, limit: int) -> None:
     """Show quarantined lines: file, line and the reason they were set aside."""
     with open_store(db, read_only=True) as store:
-        total = store.count("quarantine")
-        rows = store.con.execute(
-            "SELECT source, line, reason, raw_excerpt FROM quarantine "
-            "ORDER BY source, line LIMIT ?", [limit]).fetchall()
-    records = [dict(zip(("source", "line", "reason", "raw_excerpt"), r, strict=True))
-               for r in rows]
+        found = api.quarantine(store, limit)
     if as_json:
-        emit_json({"total": total, "lines": records})
+        emit_json(found)
         return
     from groundswell.report.console import print_rows
 
-    print_rows(records, f"Quarantine ({total:,} lines)", out)
+    print_rows(found["lines"], f"Quarantine ({found['total']:,} lines)", out)
 
 
 @main.command()
@@ -386,13 +398,12 @@ def export(db: str, fmt: str, output: str, overwrite: bool) -> None:
       groundswell export --db metoo.duckdb -o metoo-parquet/
       groundswell report --engine spark --input metoo-parquet/ --campaign examples/metoo.toml
     """
-    from groundswell.export import export_parquet
     from groundswell.progress import count_progress
 
     with open_store(db, read_only=True) as store:
         total = sum(store.count(t) for t in ("posts", "accounts", "post_hashtags", "mentions"))
         with count_progress(total, "export", err) as advance:
-            counts = export_parquet(store, output, progress=advance, overwrite=overwrite)
+            counts = api.export(store, output, progress=advance, overwrite=overwrite)
     out.print(f"Exported {sum(counts.values()):,} rows in {len(counts)} tables to {output}: "
               + ", ".join(f"{t} {n:,}" for t, n in counts.items()), highlight=False)
 
@@ -423,23 +434,14 @@ def trends(db: str, as_json: bool, campaign_file: str | None, window: str,
       groundswell trends --campaign examples/metoo.toml
       groundswell trends --window 30m --json | jq '.trending[] | {tag, first_trending_at}'
     """
-    from groundswell.campaign import Campaign
-    from groundswell.metrics import Scope, Tables
-    from groundswell.trends.batch import trends as find_trends
     from groundswell.trends.score import TrendParams
 
     overrides = {k: v for k, v in (("min_score", min_score), ("min_accounts", min_accounts))
                  if v is not None}
     params = TrendParams.for_window(parse_window(window), **overrides)
-    campaign = Campaign.load(campaign_file) if campaign_file else None
+    campaign = api.campaign_of(campaign_file)
     with open_store(db, read_only=True) as store:
-        scope = Scope(campaign, store.pseudonym_key)
-        if streaming:
-            from groundswell.trends.stream import stream_from_store
-
-            result = stream_from_store(store, scope, params).report()
-        else:
-            result = find_trends(Tables.from_backend(store.ibis), scope, params)
+        result = api.trends(store, campaign, params, streaming=streaming)
     if as_json:
         emit_json(result)
         return
@@ -472,14 +474,12 @@ def bursts(db: str, as_json: bool, tag: str, campaign_file: str | None, window: 
     Example:
       groundswell bursts --tag ibelieveyou --window 1h
     """
-    from groundswell.campaign import Campaign
-    from groundswell.metrics import Scope, Tables
-    from groundswell.trends.bursts import BurstParams, tag_bursts
+    from groundswell.trends.bursts import BurstParams
 
-    campaign = Campaign.load(campaign_file) if campaign_file else None
+    campaign = api.campaign_of(campaign_file)
     with open_store(db, read_only=True) as store:
-        result = tag_bursts(Tables.from_backend(store.ibis), Scope(campaign), tag,
-                            parse_window(window), BurstParams(s=s_param, gamma=gamma))
+        result = api.bursts(store, tag, campaign, parse_window(window),
+                            BurstParams(s=s_param, gamma=gamma))
     if as_json:
         emit_json(result)
         return
@@ -490,12 +490,25 @@ def bursts(db: str, as_json: bool, tag: str, campaign_file: str | None, window: 
 
 @main.command()
 def metrics() -> None:
-    """List the available metrics (built in and from plugins)."""
+    """List the available metrics (built in and from plugins), with their options.
+
+    \b
+    Example:
+      groundswell metrics
+      groundswell report --metric trending --option trending.window_seconds=1800
+    """
+    from rich.markup import escape
+
     from groundswell.metrics import registry
 
     for metric in registry().values():
-        out.print(f"[bold]{metric.name}[/] — {metric.title}: {metric.description}",
-                  highlight=False)
+        extra = "" if metric.default else " [dim](not in a default report: --metric " \
+            f"{metric.name})[/]"
+        out.print(f"[bold]{metric.name}[/] — {escape(metric.title)}: "
+                  f"{escape(metric.description)}{extra}", highlight=False)
+        for option in metric.options:
+            out.print(f"    --option {metric.name}.{option.name}=… — {escape(option.help)} "
+                      f"(default {option.default})", highlight=False)
 
 
 @main.command()

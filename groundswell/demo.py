@@ -6,13 +6,11 @@ from pathlib import Path
 
 from rich.console import Console
 
+from groundswell import api
 from groundswell.campaign import Campaign, Variant
-from groundswell.metrics import Scope, Tables, run
 from groundswell.progress import byte_progress, count_progress
 from groundswell.report.console import print_report
-from groundswell.report.html import write_html
 from groundswell.simulate import simulate
-from groundswell.store import Store
 
 
 def campaign_from_truth(truth: dict) -> Campaign:
@@ -38,17 +36,16 @@ def run_demo(posts: int, workdir: Path, seed: int, out: Console, err: Console) -
     with count_progress(posts, "simulate", err) as advance:
         truth = simulate(posts, fmt="twitter-v2", seed=seed, out=data, progress=advance)
     out.print(f"Simulated {truth['posts']:,} posts → {data}", highlight=False)
-    with Store(db) as store:
+    with api.Store(db) as store:
         with byte_progress(data.stat().st_size, "ingest", err) as (on_bytes, on_posts):
-            summary = store.ingest([data], progress=on_bytes, posts_progress=on_posts)
+            summary = api.ingest(store, [data], progress=on_bytes, posts_progress=on_posts)
         out.print(
             f"Ingested {summary.posts_added:,} posts ({summary.duplicates:,} duplicates, "
             f"{summary.quarantined:,} quarantined lines, {summary.deleted:,} deleted) "
             f"into {db} in {summary.seconds:.1f}s", highlight=False)
-        tables = Tables.from_backend(store.ibis)
-        scope = Scope(campaign_from_truth(truth), store.pseudonym_key)
-        results = run(tables, scope)
+        campaign = campaign_from_truth(truth)
+        results = api.report(store, campaign)
         print_report(results, out)
-        page = write_html(workdir / "report.html", tables, scope, results)
+        page = api.write_html(workdir / "report.html", store, campaign, results=results)
     out.print(f"HTML report: [bold]{page.resolve()}[/]", highlight=False)
     return results

@@ -13,17 +13,17 @@ import errno
 import os
 import secrets
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from groundswell import schema
-from groundswell.arrow import ARROW, rows_to_arrow  # noqa: F401  (re-exported)
+from groundswell.settings import env_whole
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -128,8 +128,6 @@ def _id_range(posts: pa.Table) -> tuple[str, str]:
 def bulk_memory_mib() -> int:
     """DuckDB's memory budget during a bulk ingest, in MiB: ``$GROUNDSWELL_WRITER_MIB``, else
     :data:`BULK_MEMORY_MIB`."""
-    from groundswell.ingest import env_whole
-
     return env_whole(MEMORY_ENV, BULK_MEMORY_MIB, "a whole number of MiB, e.g. 512")
 
 
@@ -196,9 +194,10 @@ def _discard_unfinished(path: Path) -> None:
 class Store:
     """A Groundswell store on disk. ``Store("x.duckdb")`` creates it if needed.
 
-    The Python API mirrors the CLI: ``store.ingest(paths)``, ``store.report(...)``,
-    ``store.hashtags(...)``; ``store.con`` is the raw DuckDB connection and
-    ``store.table("posts")`` an Ibis table for your own questions.
+    Storage only: opening, migrating, writing batches atomically, reading tables.
+    ``store.con`` is the raw DuckDB connection and ``store.table("posts")`` an Ibis table.
+    What is asked of a store (ingest, report, hashtags...) is :mod:`groundswell.api`, whose
+    ``Store`` (``groundswell.Store``) is this class with those questions as methods.
     """
 
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB, read_only: bool = False):
@@ -339,8 +338,11 @@ class Store:
                 raise  # otherwise the error already on its way out is the one to report
 
     # -- writing ---------------------------------------------------------------------------
-    def write_batch(self, batch: Any) -> tuple[int, int, int]:
-        """Apply one :class:`groundswell.ingest.Batch` (or its ``ParsedBatch``) atomically.
+    def write_batch(self, tables: dict[str, pa.Table]) -> tuple[int, int, int]:
+        """Apply one batch atomically: one Arrow table per canonical table it writes
+        (``posts``, ``post_hashtags``, ``mentions``, ``accounts``, ``deletions``,
+        ``quarantine``, typed as :data:`groundswell.arrow.ARROW`), posts numbered 0, 1, … in
+        the batch (``schema.POST_KEY``).
 
         Order matters: posts already tombstoned by an earlier batch are never (re)inserted
         (counted as ``tombstoned``); then this batch's posts and rows go in; then this batch's
@@ -351,7 +353,6 @@ class Store:
         sweep at its end (see :meth:`sweep_deleted`); a post deleted in its own batch is never
         written (and counts as added and deleted, as if it had been).
         """
-        tables = batch.to_arrow().tables
         try:
             return self._with_room(lambda: self._apply(tables), "the last batch was rolled back")
         finally:
@@ -530,13 +531,12 @@ class Store:
                 pass  # a fatal write error closed the database: that error is the one to see
 
     def log_ingest(self, row: tuple) -> None:
-        try:
-            self.con.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
-        except (duckdb.Error, OSError) as exc:
-            failure = _write_failure(exc, self.path, safe="every batch is in the store")
-            if failure is None:
-                raise
-            raise failure from exc
+        """Record one ingest run in ``ingests`` (``row`` in its column order, ``run_id``
+        first), replacing that run's earlier row: a follower updates its one row per batch."""
+        self._atomically(lambda: (
+            self.con.execute("DELETE FROM ingests WHERE run_id = ?", [row[0]]),
+            self.con.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             row)), "every batch is in the store")
 
     # -- reading ---------------------------------------------------------------------------
     def _one(self, sql: str, params: list | None = None):
@@ -562,40 +562,8 @@ class Store:
     def table(self, name: str) -> ir.Table:
         return self.ibis.table(name)
 
-    # -- API mirrors of the CLI (imported lazily to keep `import groundswell` light) --------
-    def ingest(self, paths: Sequence[str | os.PathLike[str]], **options: Any):
-        from groundswell.ingest import ingest
-
-        return ingest(self, paths, **options)
-
     @property
     def pseudonym_key(self) -> bytes:
+        """The key behind reports' pseudonyms (random per store; see ``_migrate``)."""
         row = self._one("SELECT value FROM meta WHERE key = 'pseudonym_key'")
         return bytes.fromhex(row[0]) if row else b""
-
-    def report(self, tags: Sequence[str] | None = None, metrics: list[str] | None = None,
-               campaign=None) -> dict:
-        """The registered metrics for a campaign (a :class:`~groundswell.campaign.Campaign`
-        or a campaign file's path), or for ad-hoc ``tags``, or over every post."""
-        from groundswell.campaign import Campaign
-        from groundswell.metrics import Scope, Tables, run
-
-        if isinstance(campaign, (str, os.PathLike)):
-            campaign = Campaign.load(campaign)
-        if campaign is None:
-            campaign = Scope.for_tags(tags).campaign
-        return run(Tables.from_backend(self.ibis), Scope(campaign, self.pseudonym_key), metrics)
-
-    def frames(self, tags: Sequence[str] | None = None, metrics: list[str] | None = None,
-               campaign=None) -> dict:
-        """:meth:`report` as pandas DataFrames (``"magnitude.hourly"``, ``"spread.variants"``…)."""
-        from groundswell.metrics import frames
-
-        return frames(self.report(tags, metrics, campaign))
-
-    def hashtags(self, top: int | None = 50):
-        """Tags ranked by distinct posts, with distinct accounts (a pandas DataFrame)."""
-        from groundswell.metrics import Tables
-        from groundswell.metrics.hashtags import hashtag_table
-
-        return hashtag_table(Tables.from_backend(self.ibis), top)

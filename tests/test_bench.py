@@ -11,8 +11,9 @@ import duckdb
 import pytest
 from helpers import all_rows
 
-from groundswell import Store, parallel
+from groundswell import Store
 from groundswell.campaign import Campaign, Variant
+from groundswell.ingest import parallel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import free_workers  # noqa: E402

@@ -30,8 +30,8 @@ import pytest
 from helpers import DATA_TABLES, assert_post_keys
 
 from groundswell import Store
-from groundswell.ingest import BATCH_ENV
-from groundswell.parallel import CHUNK_ENV
+from groundswell.ingest.batch import BATCH_ENV
+from groundswell.ingest.parallel import CHUNK_ENV
 from groundswell.schema import KEYED_TABLES, POST_KEY
 from groundswell.simulate import simulate
 

@@ -26,7 +26,7 @@ from helpers import all_rows
 import groundswell.store
 from groundswell import Store
 from groundswell.cli import main
-from groundswell.ingest import BATCH_ENV
+from groundswell.ingest.batch import BATCH_ENV
 from groundswell.schema import SCHEMA_VERSION
 from groundswell.simulate import simulate
 from groundswell.store import BULK_MEMORY_MIB, MEMORY_ENV

@@ -44,7 +44,7 @@ from mutations import (
 )
 
 from groundswell import Store
-from groundswell.ingest import decode
+from groundswell.ingest.dispatch import decode
 from groundswell.sources import detect
 
 #: 0 (unset): the same 50 examples on every run, as CI needs; more: that many random ones

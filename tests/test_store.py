@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -166,9 +165,9 @@ def _fold(snapshots: list[tuple]) -> dict[str, tuple]:
     return state
 
 
-def _account_batch(snapshots: list[tuple]):
+def _account_batch(snapshots: list[tuple]) -> dict:
+    """A batch of account snapshots only, as the store's Arrow tables."""
     from groundswell.arrow import rows_to_arrow
-    from groundswell.ingest import ParsedBatch
 
     at = {None: None, **{d: datetime(2017, 10, 10 + d) for d in range(5)}}
     tables = {name: rows_to_arrow(name, []) for name in
@@ -176,7 +175,7 @@ def _account_batch(snapshots: list[tuple]):
     tables["accounts"] = rows_to_arrow("accounts", [
         ("twitter", author, handle, None, followers, verified, None, at[observed])
         for author, handle, followers, verified, observed in snapshots])
-    return ParsedBatch(tables, 0, Counter())
+    return tables
 
 
 @settings(max_examples=60, deadline=None)

@@ -8,8 +8,9 @@ import json
 import re
 from collections import Counter
 
-import groundswell.ingest as ingest_module
-from groundswell.ingest import Batch, handle_line
+import groundswell.ingest.dispatch as ingest_module
+from groundswell.ingest.batch import Batch
+from groundswell.ingest.dispatch import handle_line
 
 
 class RecordingBatch(Batch):
@@ -33,9 +34,10 @@ class RecordingBatch(Batch):
 
 def differential(parse_line, lines: list[bytes], monkeypatch, line_by_line: bool = False,
                  parsers: tuple = ()) -> int:
-    """Parse ``lines`` with and without the typed ``parse_line`` (with ``parsers`` before
-    it); assert that the parsers made the same calls, quarantined and skipped alike and (in
-    one batch) built equal tables; return how many lines the typed parser took.
+    """Parse ``lines`` with and without the typed ``parse_line`` (among ``parsers``, the fast
+    parsers in their registered order; after them if it is not one of them); assert that the
+    parsers made the same calls, quarantined and skipped alike and (in one batch) built equal
+    tables; return how many lines the typed parser took.
     ``line_by_line``: a fresh batch per line, so that each line is parsed with nothing known
     before it (copies of one page each parsed in full instead of deduplicated)."""
     taken = Counter()
@@ -44,6 +46,10 @@ def differential(parse_line, lines: list[bytes], monkeypatch, line_by_line: bool
         took = parse_line(raw, emit)
         taken[took] += 1
         return took
+
+    registered = parsers if parse_line in parsers else (*parsers, parse_line)
+    with_typed = tuple(counted if p is parse_line else p for p in registered)
+    without = tuple(p for p in registered if p is not parse_line)
 
     def parse(with_parsers, numbered) -> RecordingBatch:
         monkeypatch.setattr(ingest_module, "line_parsers", lambda: with_parsers)
@@ -56,7 +62,7 @@ def differential(parse_line, lines: list[bytes], monkeypatch, line_by_line: bool
 
     numbered = list(enumerate(lines, 1))
     for part in ([[n] for n in numbered] if line_by_line else [numbered]):
-        typed, general = parse((*parsers, counted), part), parse(parsers, part)
+        typed, general = parse(with_typed, part), parse(without, part)
         for typed_call, general_call in zip(typed.calls, general.calls, strict=True):
             assert typed_call == general_call
         assert typed.quarantine == general.quarantine

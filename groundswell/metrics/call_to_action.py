@@ -8,8 +8,8 @@ each other.
 from __future__ import annotations
 
 from groundswell.metrics import Metric
-from groundswell.metrics.context import Context
-from groundswell.metrics.scope import phrase_pattern
+from groundswell.metrics.sections import call_to_action as sections
+from groundswell.scope import Context, phrase_pattern
 
 
 def compute(ctx: Context) -> dict:
@@ -62,4 +62,5 @@ METRIC = Metric(
     needs=("posts", "post_hashtags"),
     compute=compute,
     order=20,
+    sections=(sections.section,),
 )

@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from groundswell.metrics import Metric
-from groundswell.metrics.context import Context
-from groundswell.metrics.trees import star_virality
+from groundswell.metrics.sections import cascades as sections
 from groundswell.schema import POST_KEY
+from groundswell.scope import Context
+from groundswell.scope.forest import star_virality
 
 STAR_NOTE = ("every repost points to the original post in the platform's data, so repost "
              "cascades are stars of depth 1; who reposted from whom is not recorded")
@@ -92,5 +93,6 @@ METRIC = Metric(
     "(Goel et al. 2016) of the largest.",
     needs=("posts",),
     compute=compute,
-    order=40,
+    order=80,
+    sections=(sections.section,),
 )

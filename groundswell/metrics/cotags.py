@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ibis
 
-from groundswell.metrics import Metric
-from groundswell.metrics.context import Context
-from groundswell.metrics.scope import rows
+from groundswell.metrics import Metric, Option
+from groundswell.metrics.sections import cotags as sections
+from groundswell.scope import Context, rows
 
 TOP = 10
 
@@ -34,5 +34,6 @@ METRIC = Metric(
     needs=("posts", "post_hashtags"),
     compute=compute,
     order=60,
-    options={"top": f"how many tags to list (default {TOP})"},
+    options=(Option("top", TOP, "how many tags to list"),),
+    sections=(sections.section,),
 )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 
-from groundswell.metrics.scope import Tables
+from groundswell.scope import Tables
 
 if TYPE_CHECKING:  # pandas costs 0.3 s to import, and a report does not need it
     import pandas as pd

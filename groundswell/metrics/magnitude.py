@@ -11,9 +11,10 @@ import math
 from datetime import datetime, timedelta
 
 from groundswell.metrics import Metric
-from groundswell.metrics.context import Context
-from groundswell.metrics.scope import hours_between, iso, scalar
+from groundswell.metrics.page import Panel
+from groundswell.metrics.sections import magnitude as sections
 from groundswell.schema import KINDS
+from groundswell.scope import Context, hours_between, iso, scalar
 
 MILESTONES = (1_000, 10_000, 100_000, 1_000_000)
 EARLY_HOURS = 24
@@ -96,9 +97,17 @@ def doubling_time(ctx: Context) -> float | None:
     return round(math.log(2) / slope, 2) if slope > 0 else None
 
 
-def compute(ctx: Context) -> dict:
+def totals(ctx: Context) -> dict:
+    """Matching posts by kind, the accounts behind them (participants and amplifiers), and
+    the first and last post: the counter, in the report as on the dashboard."""
+    counts = _counts(ctx)
+    return {**counts, "first_post": iso(counts["first_post"]),
+            "last_post": iso(counts["last_post"])}
+
+
+def _counts(ctx: Context) -> dict:
     m = ctx.matched
-    totals = m.aggregate(
+    found = m.aggregate(
         posts=m.count(), first_post=m.created_at.min(), last_post=m.created_at.max(),
     ).to_pyarrow().to_pylist()[0]
     by_kind = dict.fromkeys(KINDS, 0)
@@ -109,34 +118,54 @@ def compute(ctx: Context) -> dict:
     # every matching post hashed them all again
     people = j.aggregate(accounts=j.author_id.count(), participants=j.first_part_at.count(),
                          amplifiers=j.first_part_at.isnull().sum()).to_pyarrow().to_pylist()[0]
-    hourly = series(ctx, "h")
-    peak = min(hourly, key=lambda r: (-r["posts"], r["hour"])) if hourly else None
-    origin = ctx.origin_at
-    first = totals["first_post"]
-    milestones, hours_to_posts = [], {}
-    for what, table, column in (("posts", m, "created_at"), ("participants", j, "first_part_at")):
-        reached = _nth_times(table, column, MILESTONES)
-        for n in MILESTONES:
-            at = reached[n]
-            milestones.append({"metric": what, "count": n, "reached_at": iso(at),
-                               "hours_from_origin": hours_between(at, origin)})
-            if what == "posts":
-                hours_to_posts[str(n)] = hours_between(at, first)
     return {
-        "campaign": ctx.campaign.name if ctx.campaign else None,
-        "tags": list(ctx.scope.tags),
-        "posts": totals["posts"],
+        "posts": found["posts"],
         "posts_by_kind": by_kind,
         "accounts": people["accounts"],
         "participants": people["participants"] or 0,
         "amplifiers": int(people["amplifiers"] or 0),
-        "origin_at": iso(origin),
-        "first_post": iso(first),
-        "last_post": iso(totals["last_post"]),
+        "first_post": found["first_post"],
+        "last_post": found["last_post"],
+    }
+
+
+def milestones(ctx: Context, first_post: datetime | None) -> tuple[list[dict], dict]:
+    """When the 1k-th, 10k-th… post and participant arrived (hours from the origin), and
+    the hours from the first post to each posts milestone."""
+    found, hours_to_posts = [], {}
+    origin = ctx.origin_at
+    for what, table, column in (("posts", ctx.matched, "created_at"),
+                                ("participants", ctx.joiners, "first_part_at")):
+        reached = _nth_times(table, column, MILESTONES)
+        for n in MILESTONES:
+            at = reached[n]
+            found.append({"metric": what, "count": n, "reached_at": iso(at),
+                          "hours_from_origin": hours_between(at, origin)})
+            if what == "posts":
+                hours_to_posts[str(n)] = hours_between(at, first_post)
+    return found, hours_to_posts
+
+
+def compute(ctx: Context) -> dict:
+    counts = _counts(ctx)
+    hourly = series(ctx, "h")
+    peak = min(hourly, key=lambda r: (-r["posts"], r["hour"])) if hourly else None
+    reached, hours_to_posts = milestones(ctx, counts["first_post"])
+    return {
+        "campaign": ctx.campaign.name if ctx.campaign else None,
+        "tags": list(ctx.scope.tags),
+        "posts": counts["posts"],
+        "posts_by_kind": counts["posts_by_kind"],
+        "accounts": counts["accounts"],
+        "participants": counts["participants"],
+        "amplifiers": counts["amplifiers"],
+        "origin_at": iso(ctx.origin_at),
+        "first_post": iso(counts["first_post"]),
+        "last_post": iso(counts["last_post"]),
         "peak_hour": peak["hour"] if peak else None,
         "peak_hour_posts": peak["posts"] if peak else 0,
         "hours_to_posts": hours_to_posts,
-        "milestones": milestones,
+        "milestones": reached,
         "doubling_time_hours": doubling_time(ctx),
         "daily": series(ctx, "D"),
         "hourly": hourly,
@@ -153,5 +182,13 @@ METRIC = Metric(
     compute=compute,
     order=10,
     console_hidden=("hourly",),
+    json_top_level=True,
+    sections=(sections.lead, sections.growth, sections.people),
+    panels=(
+        Panel("summary", "Counter: posts, accounts, participants, amplifiers", "counter",
+              totals),
+        Panel("cumulative", "Curve: hourly and cumulative posts and participants (UTC)",
+              "curve", lambda ctx: {"points": series(ctx, "h")}),
+    ),
 )
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import ibis
 
 from groundswell.metrics import Metric
-from groundswell.metrics.context import Context
-from groundswell.metrics.scope import iso
+from groundswell.metrics.sections import response_tags as sections
+from groundswell.scope import Context, iso
 
 
 def compute(ctx: Context) -> list[dict]:
@@ -58,4 +58,5 @@ METRIC = Metric(
     needs=("posts", "post_hashtags"),
     compute=compute,
     order=50,
+    sections=(sections.section,),
 )

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import ibis
 
-from groundswell.metrics import Metric
-from groundswell.metrics.context import Context
-from groundswell.metrics.scope import hours_between, iso, rows
+from groundswell.metrics import Metric, Option
+from groundswell.metrics.sections import spread as sections
+from groundswell.scope import Context, hours_between, iso, rows
 
 FIRST_N = 20
 NOTABLE_MAX = 50
@@ -99,10 +99,10 @@ def variants(ctx: Context) -> list[dict]:
     return out
 
 
-def compute(ctx: Context) -> dict:
+def compute(ctx: Context, first_n: int = FIRST_N, notable_max: int = NOTABLE_MAX) -> dict:
     return {
-        "first_participants": first_participants(ctx),
-        "notable_joiners": notable_joiners(ctx),
+        "first_participants": first_participants(ctx, first_n),
+        "notable_joiners": notable_joiners(ctx, notable_max),
         "variants": variants(ctx),
         "languages": languages(ctx),
     }
@@ -118,6 +118,7 @@ METRIC = Metric(
     needs=("posts", "post_hashtags", "accounts"),
     compute=compute,
     order=30,
-    options={"first_n": f"participants listed (default {FIRST_N})",
-             "notable_max": f"public figures listed (default {NOTABLE_MAX})"},
+    options=(Option("first_n", FIRST_N, "participants listed"),
+             Option("notable_max", NOTABLE_MAX, "public figures listed")),
+    sections=(sections.joiners, sections.languages_and_variants),
 )

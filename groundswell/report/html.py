@@ -1,15 +1,15 @@
 """The HTML report: one self-contained file (plotly.js inlined, no network) that says what
 happened in one sentence, then shows it.
 
-Contents, in page order: the headline (accounts that joined in the first 24 hours and the
-accounts that only amplified it then), key figures, cumulative and hourly curves with the
-milestones and the bursts of the main and response tags, participants vs amplifiers, the
-call-to-action thread, notable joiners on a timeline, language and variant spread, trending
-and response tags, the co-hashtag network, bursts and cascades.
+The page is put together from the registry: every metric on it contributes the sections it
+declares (``Metric.sections``, built from the page's :class:`~groundswell.metrics.page.Page`),
+in the registry's order, and a metric that declares none gets a generic section of its
+numbers and tables. Nothing here knows which metrics exist; a plugin's metric appears on the
+page by being registered.
 
-Privacy: the page shows aggregates, keyed pseudonyms (``acct-…``) and the handles of public
-figures only (the campaign's follower threshold, or verified). Post text is never shown,
-except the call-to-action post when a public figure wrote it.
+Privacy: the page shows what the metrics' sections show — aggregates, keyed pseudonyms
+(``acct-…``) and the handles of public figures only (the campaign's follower threshold, or
+verified); post text never, except the call-to-action post when a public figure wrote it.
 
 Every figure's JSON sits in the page in a ``<script type="application/json"
 class="figure-json">`` and is drawn by one small script, so tools (and tests) can read the
@@ -19,205 +19,105 @@ resolves once every chart is drawn.
 
 from __future__ import annotations
 
-import html
 import json
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
-from groundswell.metrics import run
-from groundswell.metrics.context import Context
-from groundswell.metrics.scope import Scope, Tables
-from groundswell.report import charts, facts
+from groundswell.metrics import Metric, Results, check, registry
+from groundswell.metrics.page import Chart, Page, Prose, Rows, Section, esc, num, when
+from groundswell.scope import Context, Scope, Tables, scalar
 
-#: Metrics the page is built from; any not passed in ``results`` are computed.
-NEEDED = ("magnitude", "call_to_action", "spread", "cascades", "response_tags", "cotags")
 PLOTLY_CONFIG = {"responsive": True, "displaylogo": False,
                  "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
-@dataclass
-class Chart:
-    id: str
-    figure: go.Figure
-    caption: str
+def on_page() -> list[Metric]:
+    """The metrics the page shows: those a default report computes, and those that declare
+    a section of their own."""
+    return [m for m in registry().values() if m.default or m.sections]
 
 
-@dataclass
-class Report:
-    """Everything the page shows, before it becomes HTML."""
-
-    label: str
-    main_tag: str | None
-    results: dict[str, Any]
-    headline: dict
-    trends: dict | None
-    bursts: dict[str, dict]
-    origin: dict | None
-    network: dict
-    charts: dict[str, Chart | None] = field(default_factory=dict)
-
-
-# --------------------------------------------------------------------------- building
-
-
-def response_tag_names(scope: Scope, trends: dict | None) -> list[str]:
-    """Declared response tags, then tags the trend detector flagged as responses."""
-    declared = list(scope.campaign.response_tags) if scope.campaign else []
-    flagged = [f["tag"] for f in (trends or {}).get("trending", []) if f.get("response_tag")]
-    return list(dict.fromkeys([*declared, *flagged]))
-
-
-def build_report(tables: Tables, scope: Scope, results: dict,
-                 trends: dict | None = None) -> Report:
-    """Compute what the page needs (missing metrics, trends, bursts, the extra series)."""
-    from groundswell.trends.batch import trends as compute_trends
-    from groundswell.trends.bursts import tag_bursts
-
-    missing = [name for name in NEEDED if name not in results]
-    results = {**results, **(run(tables, scope, missing) if missing else {})}
-    mag = results["magnitude"]
-    if trends is None and mag.get("posts"):
-        trends = compute_trends(tables, scope)
-    main_tag = scope.campaign.main_tag if scope.campaign else None
-    label = scope.campaign.name if scope.campaign else "all posts"
-    responses = response_tag_names(scope, trends)
+def build_sections(tables: Tables, scope: Scope, results: Mapping[str, Any],
+                   options: Mapping[str, Mapping[str, Any]] | None = None) -> list[Section]:
+    """Every section of the page, in order; ``results`` already computed are used as they
+    are, the others computed. No section when no post matched (the page then says so)."""
+    metrics = on_page()
+    check(metrics, tables, options)
     ctx = Context(tables, scope)
     try:
-        burst_tags = [t for t in [main_tag, *responses] if t]
-        bursts = {tag: tag_bursts(tables, scope, tag) for tag in burst_tags} \
-            if mag.get("posts") else {}
-        report = Report(
-            label=label, main_tag=main_tag, results=results,
-            headline=facts.early_joiners(ctx), trends=trends, bursts=bursts,
-            origin=facts.origin_post(ctx), network=facts.cotag_network(ctx))
-        spread = results["spread"] if isinstance(results["spread"], dict) else {}
-        # the hourly chart shades the main tag and the declared response tags (the detector's
-        # extra response tags get their own panels further down)
-        declared = list(scope.campaign.response_tags) if scope.campaign else []
-        hourly_tags = [x for x in [main_tag, *(declared or responses[:1])] if x in bursts]
-        quiet = [x for x in hourly_tags if not bursts[x].get("bursts")]
-        origin_at = mag.get("origin_at")
-        campaign_tags = scope.campaign.tags if scope.campaign else ()
-        report.charts = {
-            "cumulative": _chart("cumulative", charts.cumulative(mag),
-                                 "Running totals at the end of each UTC hour. Diamonds mark "
-                                 "when the 1k-th, 10k-th, … post and participant arrived, "
-                                 "with hours since the call to action."),
-            "hourly": _chart("hourly", charts.hourly(mag, {
-                tag: b for tag, b in bursts.items() if tag in hourly_tags}, main_tag),
-                _hourly_caption(hourly_tags, quiet)),
-            "roles": _chart("roles", charts.roles(facts.joiners_per_hour(ctx), mag),
-                            "Participants posted a matching original, reply or quote; "
-                            "amplifiers only reposted. Each account counted once, in the hour "
-                            "it joined."),
-            "kinds": _chart("kinds", charts.kinds(mag.get("posts_by_kind", {})),
-                            "Reposts are amplification; originals, replies and quotes are "
-                            "participation."),
-            "cta-replies": _chart("cta-replies", charts.cta_replies(
-                facts.replies_per_hour(ctx), origin_at),
-                "Direct replies to the call-to-action post, by whether they carry the "
-                "campaign phrase, a campaign tag, both or neither."),
-            "cta-depth": _chart("cta-depth", charts.cta_depth(facts.thread_levels(ctx)),
-                                "Every post below the call to action by reply links, by how "
-                                "many replies down it sits."),
-            "joiners": _chart("joiners", charts.notable_joiners(
-                spread.get("notable_joiners", []), origin_at),
-                "Public figures only (followers at or above the campaign's threshold, or "
-                "verified), one row each, at their first matching post of any kind; the "
-                "larger the marker, the more followers."),
-            "languages": _chart("languages", charts.languages(spread.get("languages", [])),
-                                "Languages as detected by the platform (und = undetermined); "
-                                "beyond the eight largest, grouped as other."),
-            "variants": _chart("variants", charts.variants(facts.tag_daily(ctx),
-                                                           spread.get("variants", [])),
-                               "Posts in the window carrying each campaign tag, per UTC day; "
-                               "triangles mark each tag's first post."),
-            "trending": _chart("trending", charts.trending(trends),
-                               "Trend score per window while a tag was trending (unique "
-                               "accounts against the recent level and the same time "
-                               "yesterday; see docs/trends.md). Stars: response tags."),
-            "response": _chart("response", charts.response_tags(
-                {tag: facts.tag_hourly(ctx, tag) for tag in responses}, bursts),
-                "Response tags answer the campaign rather than join it; bands are their "
-                "bursts."),
-            "network": _chart("network", charts.network(
-                report.network, campaign_tags, set(responses), main_tag),
-                "Tags carried by matching posts; a line joins two tags carried by the same "
-                "posts, thicker for more. Hover a line's middle for its count."),
-        }
+        if not scalar(ctx.matched.count()):
+            return []
+        ctx.results = computed = Results(ctx, options, done=results)
+        page = Page(ctx, computed)
+        for metric in metrics:
+            computed[metric.name]  # noqa: B018 (every result first: sections read each other's)
+        sections = []
+        for metric in metrics:
+            builds = metric.sections or (lambda page, m=metric: generic_section(m, page),)
+            for build in builds:
+                section = build(page)
+                if section is not None:
+                    sections.append(section)
+        return sections
     finally:
         ctx.release()
-    return report
 
 
-def _hourly_caption(tags: list[str], quiet: list[str]) -> str:
-    if not tags:
-        return "Posts and new participants per UTC hour (no campaign tag: no bursts shaded)."
-    text = ("Shaded bands: bursts (Kleinberg's two-state automaton over the tag's hourly "
-            "share of all posts) of " + " and ".join(f"#{x}" for x in tags))
-    if quiet:
-        text += " (none found for " + ", ".join(f"#{x}" for x in quiet) + ")"
-    return text + ". Every response tag's bursts: under Trending and response tags."
+def generic_section(metric: Metric, page: Page) -> Section:
+    """A metric without sections of its own: its description, its numbers and its tables."""
+    result = page.results[metric.name]
+    blocks: list[Prose | Rows | Chart] = [Prose(f"<p>{esc(metric.description)}</p>")]
+    _generic_blocks(result, blocks)
+    return Section(metric.name.replace("_", "-"), metric.title, tuple(blocks))
 
 
-def _chart(chart_id: str, figure: go.Figure | None, caption: str) -> Chart | None:
-    return Chart(chart_id, figure, caption) if figure is not None else None
+def _generic_blocks(value: Any, blocks: list, label: str | None = None) -> None:
+    if label is not None:
+        blocks.append(Prose(f"<h3>{esc(label.replace('_', ' '))}</h3>"))
+    if isinstance(value, list):
+        rows = [r if isinstance(r, dict) else {"value": r} for r in value]
+        columns = list(dict.fromkeys(k for r in rows for k in r))
+        blocks.append(Rows(rows, [(c, c.replace("_", " ")) for c in columns]))
+        return
+    if not isinstance(value, dict):
+        blocks.append(Prose(f"<p>{esc(num(value))}</p>"))
+        return
+    scalars = [{"what": k.replace("_", " "), "value": v} for k, v in value.items()
+               if not isinstance(v, dict | list)]
+    if scalars:
+        blocks.append(Rows(scalars, [("what", ""), ("value", "")]))
+    for key, sub in value.items():
+        if isinstance(sub, dict | list):
+            _generic_blocks(sub, blocks, key)
 
 
 # --------------------------------------------------------------------------- rendering
 
 
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
-
-
-def _n(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return "—" if value is None else ("yes" if value else "no")
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
-    return str(value)
-
-
-def _when(value: str | None) -> str:
-    """``2017-10-15T20:21:00Z`` → ``2017-10-15 20:21 UTC``."""
-    if not value:
-        return "—"
-    try:
-        parsed = datetime.fromisoformat(value.rstrip("Z"))
-    except ValueError:
-        return value
-    return parsed.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def _table(rows: list[dict], columns: list[tuple[str, str]], empty: str = "none") -> str:
-    if not rows:
-        return f'<p class="empty">({_e(empty)})</p>'
-    head = "".join(f"<th>{_e(title)}</th>" for _, title in columns)
+def _table(rows: Rows) -> str:
+    if not rows.rows:
+        return f'<p class="empty">({esc(rows.empty)})</p>'
+    head = "".join(f"<th>{esc(title)}</th>" for _, title in rows.columns)
     body = []
-    for row in rows:
+    for row in rows.rows:
         cells = []
-        for key, _ in columns:
+        for key, _ in rows.columns:
             value = row.get(key)
-            text = _when(value) if key.endswith("_at") or key in ("peak_hour",) else _n(value)
+            text = when(value) if key.endswith("_at") or key in ("peak_hour",) else num(value)
             cls = ' class="num"' if isinstance(value, int | float) and not isinstance(
                 value, bool) else ""
-            cells.append(f"<td{cls}>{_e(text)}</td>")
+            cells.append(f"<td{cls}>{esc(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody>"
             "</table>")
 
 
-def _figure_block(chart: Chart | None, missing: str) -> str:
-    if chart is None:
-        return f'<p class="empty">({_e(missing)})</p>'
+def _figure(chart: Chart) -> str:
+    if chart.figure is None:
+        return f'<p class="empty">({esc(chart.missing)})</p>'
     spec = chart.figure.to_json()
     height = chart.figure.layout.height or 440
     safe = spec.replace("</", "<\\/").replace("<!--", "<\\!--")
@@ -225,86 +125,31 @@ def _figure_block(chart: Chart | None, missing: str) -> str:
             f'style="height:{height}px;width:100%"></div>'
             f'<script type="application/json" class="figure-json" '
             f'data-target="chart-{chart.id}">{safe}</script>'
-            f"<figcaption>{_e(chart.caption)}</figcaption></figure>")
+            f"<figcaption>{esc(chart.caption)}</figcaption></figure>")
 
 
-def headline_sentence(report: Report) -> str:
-    h = report.headline
-    tag = f"#{report.main_tag}" if report.main_tag else "the campaign"
-    return (f'<p class="headline" id="headline" data-joined="{h["joined"]}" '
-            f'data-amplified="{h["amplified"]}" data-hours="{h["hours"]}">'
-            f'<b>{h["joined"]:,}</b> accounts joined {_e(tag)} in the first {h["hours"]} hours; '
-            f'<b>{h["amplified"]:,}</b> more amplified it.</p>')
+def _block(block: Prose | Rows | Chart) -> str:
+    if isinstance(block, Prose):
+        return block.html
+    if isinstance(block, Rows):
+        return _table(block)
+    return _figure(block)
 
 
-def _summary(report: Report) -> str:
-    mag = report.results["magnitude"]
-    cta = report.results.get("call_to_action") or {}
-    h = report.headline
-    doubling = mag.get("doubling_time_hours")
-    posts_1k = (mag.get("hours_to_posts") or {}).get("1000")
-    parts = [
-        f"In all, <b>{mag['posts']:,}</b> matching posts by <b>{mag['accounts']:,}</b> accounts "
-        f"from {_e(_when(mag.get('first_post')))} to {_e(_when(mag.get('last_post')))}: "
-        f"<b>{mag['participants']:,}</b> participants posted, replied or quoted, and "
-        f"<b>{mag['amplifiers']:,}</b> amplifiers only reposted.",
-    ]
-    if h.get("cutoff"):
-        parts.append(f"The first {h['hours']} hours run from the call to action "
-                     f"({_e(_when(h['origin_at']))}) to {_e(_when(h['cutoff']))}.")
-    if posts_1k is not None:
-        parts.append(f"It took {posts_1k:g} hours to reach 1,000 posts.")
-    if doubling is not None:
-        parts.append(f"Over the first day the post count doubled every {doubling:g} hours.")
-    if cta.get("replies"):
-        parts.append(f"The call to action drew {cta['replies']:,} direct replies from "
-                     f"{cta['repliers']:,} accounts.")
-    return f'<p class="summary">{" ".join(parts)}</p>'
-
-
-def _cards(report: Report) -> str:
-    mag = report.results["magnitude"]
-    cta = report.results.get("call_to_action") or {}
-    items = [("matching posts", _n(mag["posts"])), ("accounts", _n(mag["accounts"])),
-             ("participants", _n(mag["participants"])), ("amplifiers", _n(mag["amplifiers"])),
-             ("busiest hour (UTC)", _when(mag.get("peak_hour")).removesuffix(" UTC")),
-             ("posts in busiest hour", _n(mag.get("peak_hour_posts"))),
-             ("early doubling time", f"{_n(mag.get('doubling_time_hours'))} h"),
-             ("replies to the call to action", _n(cta.get("replies")))]
-    return '<div class="cards">' + "".join(
-        f'<div class="card"><div class="v">{_e(v)}</div><div class="k">{_e(k)}</div></div>'
-        for k, v in items) + "</div>"
-
-
-def _origin_block(report: Report) -> str:
-    o = report.origin
-    if not o:
-        return '<p class="empty">(the call-to-action post is not in the store)</p>'
-    who = (f"{_e(o['author'])} ({o['followers']:,} followers)" if o["public_figure"]
-           and o.get("followers") else _e(o["author"]))
-    text = (f'<blockquote>{_e(o["text"])}</blockquote>' if o.get("text") else
-            "<p><small>(its author is not a public figure, so the post's text is not shown)"
-            "</small></p>")
-    return f"<p>Posted by {who} at {_e(_when(o['created_at']))}.</p>{text}"
-
-
-def _burst_rows(report: Report) -> list[dict]:
-    out = []
-    for tag, found in report.bursts.items():
-        for b in found.get("bursts", []):
-            out.append({"tag": f"#{tag}", "begin_at": b["begin_at"], "end_at": b["end_at"],
-                        "hours": b.get("windows"), "posts": b.get("posts"),
-                        "weight": b.get("weight"), "peak_at": b.get("peak_at")})
-    return out
-
-
-def _quiet_tags(report: Report) -> str:
-    quiet = [f"#{tag}" for tag, found in report.bursts.items() if not found.get("bursts")]
-    if not quiet:
-        return ""
-    return (f"<p><small>No burst for {_e(', '.join(quiet))}: its share of all posts stayed "
-            "near its usual level (a tag that <em>is</em> the conversation cannot double its "
-            "share).</small></p>")
+def render(label: str, sections: list[Section]) -> str:
+    """The page of ``sections`` (none: no post matched)."""
+    if not sections:
+        body = '<p class="headline" id="headline" data-joined="0" data-amplified="0" ' \
+               'data-hours="24">No post matched the campaign.</p>'
+        return _page(label, body)
+    lead = [s for s in sections if s.lead]
+    rest = [s for s in sections if not s.lead]
+    nav = "<nav>" + "".join(f'<a href="#{s.id}">{esc(s.title)}</a>' for s in rest) + "</nav>"
+    parts = ["\n".join(_block(b) for b in s.blocks) for s in lead]
+    parts.append(nav)
+    parts += [f'<section id="{s.id}"><h2>{esc(s.title)}</h2>\n'
+              + "\n".join(_block(b) for b in s.blocks) + "\n</section>" for s in rest]
+    return _page(label, "\n".join(parts))
 
 
 CSS = """
@@ -339,133 +184,16 @@ RENDER_JS = """
 })();
 """
 
-SECTIONS = [("growth", "Growth"), ("people", "Participants and amplifiers"),
-            ("call-to-action", "The call to action"), ("joiners", "Notable joiners"),
-            ("spread", "Languages and variants"), ("tags", "Trending and response tags"),
-            ("network", "Co-hashtag network"), ("bursts", "Bursts"),
-            ("cascades", "Cascades")]
-
-
-def render(report: Report) -> str:
-    r = report.results
-    mag, cta = r["magnitude"], r.get("call_to_action") or {}
-    spread = r["spread"] if isinstance(r.get("spread"), dict) else {}
-    c = report.charts
-    if not mag.get("posts"):
-        body = '<p class="headline" id="headline" data-joined="0" data-amplified="0" ' \
-               'data-hours="24">No post matched the campaign.</p>'
-        return _page(report, body)
-    cascades = r.get("cascades") or {}
-    repost, reply = cascades.get("repost") or {}, cascades.get("reply") or {}
-    trending_rows = [{**f, "tag": f"#{f['tag']}"} for f in (report.trends or {}).get(
-        "trending", [])]
-    response_rows = [{**x, "tag": f"#{x['tag']}"} for x in r.get("response_tags") or []]
-    cotag_rows = [{**x, "tag": f"#{x['tag']}"} for x in r.get("cotags") or []]
-    variant_rows = [{**v, "tag": f"#{v['tag']}", "share_pct": None if v.get("share") is None
-                     else round(100 * v["share"], 1)} for v in spread.get("variants", [])]
-    milestone_rows = [m for m in mag.get("milestones", []) if m.get("reached_at")]
-    nav = "<nav>" + "".join(f'<a href="#{i}">{_e(t)}</a>' for i, t in SECTIONS) + "</nav>"
-    body = f"""
-{headline_sentence(report)}
-{_summary(report)}
-{_cards(report)}
-{nav}
-<section id="growth"><h2>Growth</h2>
-{_figure_block(c.get("cumulative"), "no hourly series")}
-{_figure_block(c.get("hourly"), "no hourly series")}
-<h3>Milestones</h3>
-{_table(milestone_rows, [("metric", "of"), ("count", "n-th"), ("reached_at", "reached"),
-                         ("hours_from_origin", "hours after the call to action")],
-        "no milestone reached")}
-</section>
-<section id="people"><h2>Participants and amplifiers</h2>
-{_figure_block(c.get("roles"), "no accounts")}
-{_figure_block(c.get("kinds"), "no posts")}
-<h3>The first participants</h3>
-<p><small>Private individuals appear as keyed pseudonyms (<code>acct-…</code>), stable within
-this store and meaningless without its key; public figures by handle.</small></p>
-{_table(spread.get("first_participants", []),
-        [("rank", "#"), ("account", "account"), ("first_post_at", "first participation"),
-         ("hours_since_origin", "hours after the call to action")])}
-</section>
-<section id="call-to-action"><h2>The call to action</h2>
-{_origin_block(report)}
-<p>{_n(cta.get("replies"))} direct replies from {_n(cta.get("repliers"))} accounts;
-{_n(cta.get("replies_with_phrase"))} say the phrase, {_n(cta.get("replies_with_tag"))} carry a
-campaign tag. The whole thread below it holds {_n(cta.get("thread_size"))} posts, down to
-{_n(cta.get("thread_depth"))} replies deep.</p>
-{_figure_block(c.get("cta-replies"), "no replies to the call to action in the store")}
-{_figure_block(c.get("cta-depth"), "no thread")}
-</section>
-<section id="joiners"><h2>Notable joiners</h2>
-{_figure_block(c.get("joiners"), "no public figure joined")}
-{_table(spread.get("notable_joiners", []),
-        [("account", "account"), ("first_post_at", "joined"),
-         ("hours_since_origin", "hours after the call to action"),
-         ("followers", "followers"), ("as", "as")], "no public figure joined")}
-</section>
-<section id="spread"><h2>Languages and variants</h2>
-{_figure_block(c.get("languages"), "no languages")}
-{_figure_block(c.get("variants"), "no campaign tags")}
-{_table(variant_rows, [("tag", "tag"), ("lang", "language"), ("first_post_at", "first post"),
-                       ("hours_since_origin", "hours after the call to action"),
-                       ("posts", "posts"), ("accounts", "accounts"),
-                       ("share_pct", "share of tagged posts (%)")])}
-</section>
-<section id="tags"><h2>Trending and response tags</h2>
-{_figure_block(c.get("trending"), "no tag trended")}
-{_table(trending_rows, [("tag", "tag"), ("first_trending_at", "first trended"),
-                        ("peak_at", "peak"), ("peak_score", "peak score"),
-                        ("peak_accounts", "accounts at peak"),
-                        ("windows_trending", "windows trending"), ("lift", "lift"),
-                        ("campaign_tag", "campaign tag"), ("response_tag", "response tag")],
-        "no tag trended")}
-<h3>Response tags</h3>
-{_figure_block(c.get("response"), "no response tag")}
-{_table(response_rows, [("tag", "tag"), ("posts", "posts"), ("accounts", "accounts"),
-                        ("posts_with_campaign", "posts with a campaign tag"),
-                        ("lift", "lift"), ("first_post_at", "first post"),
-                        ("peak_hour", "busiest hour"), ("peak_hour_posts", "posts then")],
-        "no response tag declared")}
-</section>
-<section id="network"><h2>Co-hashtag network</h2>
-{_figure_block(c.get("network"), "fewer than two tags")}
-{_table(cotag_rows, [("tag", "tag"), ("posts", "matching posts"), ("accounts", "accounts")],
-        "no other tags")}
-</section>
-<section id="bursts"><h2>Bursts</h2>
-<p><small>Kleinberg's two-state automaton over each tag's hourly share of all posts in the
-window (s = 2, γ = 1): a burst is a run of hours where the tag's share is best explained as
-twice its usual. A tag that grows with the whole conversation is not bursting.</small></p>
-{_table(_burst_rows(report), [("tag", "tag"), ("begin_at", "from"), ("end_at", "to"),
-                               ("hours", "hours"), ("posts", "posts carrying the tag"),
-                               ("peak_at", "busiest hour"), ("weight", "weight")],
-        "no burst found")}
-{_quiet_tags(report)}
-</section>
-<section id="cascades"><h2>Cascades</h2>
-<p>{_n(repost.get("cascades"))} matching posts were reposted ({_n(
-        repost.get("reposts_in_cascades"))} reposts in all; the largest has
-{_n(repost.get("largest_size"))} posts with itself). Repost cascades are stars: the platform
-records every repost as pointing to the original. {_n(reply.get("cascades"))} posts started
-reply trees; the largest has {_n(reply.get("largest_size"))} posts,
-{_n(reply.get("largest_depth"))} levels deep, structural virality
-{_n(reply.get("largest_structural_virality"))}.</p>
-</section>
-"""
-    return _page(report, body)
-
-
-def _page(report: Report, body: str) -> str:
+def _page(label: str, body: str) -> str:
     config = json.dumps(PLOTLY_CONFIG)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Groundswell — {_e(report.label)}</title>
+<title>Groundswell — {esc(label)}</title>
 <style>{CSS}</style>
 <script>{get_plotlyjs()}</script>
 </head><body>
-<h1>Groundswell — {_e(report.label)}</h1>
+<h1>Groundswell — {esc(label)}</h1>
 {body}
 <footer>All times are UTC. Definitions: docs/metrics.md and docs/trends.md. Private
 individuals appear only as aggregates or keyed pseudonyms; no post text is shown except a
@@ -475,13 +203,20 @@ public figure's call to action. Made by groundswell; works offline.</footer>
 """
 
 
-def write_html(path: Path, tables: Tables, scope: Scope, results: dict,
-               trends: dict | None = None) -> Path:
-    """Write the report as one self-contained HTML file; returns its path."""
+def write_html(path: Path, tables: Tables, scope: Scope, results: Mapping[str, Any],
+               trends: dict | None = None,
+               options: Mapping[str, Mapping[str, Any]] | None = None) -> Path:
+    """Write the report as one self-contained HTML file; returns its path. ``results``: what
+    is computed already (the rest of the page's metrics are computed here); ``trends``: the
+    trending metric's result, if computed elsewhere."""
     path = Path(path)
-    report = build_report(tables, scope, results, trends)
+    known = dict(results)
+    if trends is not None:
+        known["trending"] = trends
+    label = scope.campaign.name if scope.campaign else "all posts"
+    page = render(label, build_sections(tables, scope, known, options))
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(report), encoding="utf-8")
+    path.write_text(page, encoding="utf-8")
     return path
 
 
@@ -493,4 +228,5 @@ def write_pngs(html_path: Path, out_dir: Path) -> list[Path]:
     return render_pngs(html_path, out_dir)
 
 
-__all__ = ["Report", "build_report", "render", "write_html", "write_pngs"]
+__all__ = ["build_sections", "generic_section", "on_page", "render", "write_html",
+           "write_pngs"]

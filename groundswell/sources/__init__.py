@@ -1,8 +1,12 @@
-"""Input formats. Each module exposes ``SOURCE``; :func:`registry` lists them in the order
-records are offered to them (most specific shape first).
+"""Input formats. Each format is one module (or, with a fast path, one small package) that
+exposes ``SOURCE``; :func:`registry` lists them in the order records are offered to them (most
+specific shape first).
 
 Outside packages add formats through the ``groundswell.sources`` entry-point group: the entry
-point names a module-level :class:`~groundswell.sources.base.Source`.
+point names a module-level :class:`~groundswell.sources.base.Source`. Plugins are offered
+decoded records before the built-in formats (they may specialise an unusual shape), but every
+format's fast line parser, built in or not, sees each raw line before any record is decoded
+(:func:`line_parsers`): the ordinary lines of a format with a fast path are always its own.
 """
 
 from __future__ import annotations
@@ -11,20 +15,22 @@ from collections.abc import Callable
 from functools import cache
 from importlib.metadata import entry_points
 
-from groundswell.sources import twitter_v1, twitter_v1_typed, twitter_v2, twitter_v2_typed
-from groundswell.sources.base import Emitter, RecordError, Source
+from groundswell.sources import twitter_v1, twitter_v2
+from groundswell.sources.base import Emitter, Record, RecordError, Source
 
-__all__ = ["Emitter", "RecordError", "Source", "registry", "detect", "line_parsers"]
+__all__ = ["Emitter", "Record", "RecordError", "Source", "registry", "detect", "line_parsers"]
+
+#: The built-in formats, most specific shape first.
+BUILTIN: tuple[Source, ...] = (twitter_v1.SOURCE, twitter_v2.SOURCE)
 
 
 @cache
 def registry() -> tuple[Source, ...]:
-    builtin = (twitter_v1.SOURCE, twitter_v2.SOURCE)
     plugins = tuple(ep.load() for ep in entry_points(group="groundswell.sources"))
-    return plugins + builtin
+    return plugins + BUILTIN
 
 
-def detect(obj: dict) -> Source | None:
+def detect(obj: Record) -> Source | None:
     """The first source that recognises this record's shape, or None."""
     for source in registry():
         if source.claims(obj):
@@ -34,11 +40,10 @@ def detect(obj: dict) -> Source | None:
 
 @cache
 def line_parsers() -> tuple[Callable[[bytes, Emitter], bool], ...]:
-    """Parsers offered each raw line before it is decoded in general: each takes the one
-    common shape it knows (returning True) and leaves every other line alone. None while
-    plugin sources are installed, because they are offered every record first. Each refuses
-    the other's lines by their first bytes, before decoding: a twarc2 page starts with
-    ``{"data"``, a v1.1 status with a key no twarc2 line starts with (or ``created_at``)."""
-    if registry() != (twitter_v1.SOURCE, twitter_v2.SOURCE):
-        return ()
-    return (twitter_v2_typed.parse_line, twitter_v1_typed.parse_line)
+    """The fast line parsers of the registered formats, in registry order. Each takes only the
+    ordinary shape of its own format, recognised by the line's first bytes before decoding,
+    and leaves every other line alone, so installing a format never turns another's fast path
+    off: a line none of them takes is decoded and offered to every format's ``claims``. A
+    fast parser declines what a built-in format ahead of it would claim (the twarc2 page
+    parser declines pages carrying v1.1 keys), so both paths give a line to the same format."""
+    return tuple(s.parse_line for s in registry() if s.parse_line is not None)

@@ -1,13 +1,14 @@
 """The one interface every input format implements.
 
-A source is a small module that recognises the JSON records of one format and turns them
-into canonical rows. Ingestion (``groundswell.ingest``) owns files, lines, batching and the
-store; a source only ever sees one decoded record at a time and talks to an :class:`Emitter`.
-That keeps adding a format to one new module plus its test.
+A source recognises the JSON records of one format and turns them into canonical rows.
+Ingestion (:mod:`groundswell.ingest`) owns files, lines, batching and the store; a source only
+ever sees one record (or, on its fast path, one raw line) at a time and talks to an
+:class:`Emitter`. That keeps adding a format to one new module plus its test.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -79,15 +80,28 @@ class Emitter(Protocol):
         """Part of a record was unusable; the rest was kept. The line is quarantined."""
 
 
+#: A decoded JSON object, as sources receive records.
+Record = dict[str, Any]
+
+
 @dataclass(frozen=True)
 class Source:
-    """A registered input format: a name, a shape test and a parser."""
+    """A registered input format.
+
+    ``claims(record)`` is a cheap test of a decoded record's top-level keys; ``parse(record,
+    emit)`` turns a claimed record into rows (raising :class:`RecordError`, or reporting
+    ``emit.problem``, for what it cannot use). ``parse_line(raw, emit)``, where a format has
+    one, is its fast path: offered every raw line before anything is decoded, it takes the
+    ordinary shape of its own format (returning True, having emitted exactly what ``parse``
+    would) and declines everything else (returning False, having emitted nothing).
+    """
 
     name: str
     platform: str
     description: str
-    claims: Any  # Callable[[dict], bool]: cheap test on the record's top-level keys
-    parse: Any  # Callable[[dict, Emitter], None]
+    claims: Callable[[Record], bool]
+    parse: Callable[[Record, Emitter], None]
+    parse_line: Callable[[bytes, Emitter], bool] | None = None
 
 
 def utc_naive(dt: datetime) -> datetime:

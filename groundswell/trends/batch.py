@@ -12,8 +12,7 @@ from datetime import datetime, timedelta
 
 import ibis
 
-from groundswell.metrics.context import Context
-from groundswell.metrics.scope import Scope, Tables, iso
+from groundswell.scope import Context, Scope, Tables, iso
 from groundswell.trends.score import TrendParams, trend_series
 
 EPOCH = datetime(1970, 1, 1)
@@ -66,8 +65,12 @@ def campaign_lift(ctx: Context, tags: list[str]) -> dict[str, dict]:
     return out
 
 
-def trends(tables: Tables, scope: Scope, params: TrendParams | None = None) -> dict:
-    """Trending tags, when each first trended and peaked, and the per-window ranking."""
+def trends(tables: Tables, scope: Scope, params: TrendParams | None = None,
+           ctx: Context | None = None) -> dict:
+    """Trending tags, when each first trended and peaked, and the per-window ranking.
+    ``ctx``: a run's context over the same tables and scope, whose cached matching posts the
+    lifts reuse (one of its own otherwise: a second context's release would drop the cache
+    the run's shares)."""
     p = params or TrendParams()
     lo, hi, series = window_counts(tables, scope, p)
     start = lambda i: EPOCH + timedelta(seconds=(lo + i) * p.window_seconds)  # noqa: E731
@@ -87,11 +90,13 @@ def trends(tables: Tables, scope: Scope, params: TrendParams | None = None) -> d
             if is_trending:
                 ranking[i].append({"tag": tag, "score": round(t.trend[i], 3),
                                    "accounts": dense[i]})
-    ctx = Context(tables, scope)
+    own = ctx is None
+    ctx = Context(tables, scope) if own else ctx
     try:
         lifts = campaign_lift(ctx, [f["tag"] for f in found])
     finally:
-        ctx.release()
+        if own:
+            ctx.release()
     campaign_tags = set(scope.tags)
     for f in found:
         stats = lifts.get(f["tag"], {})

@@ -53,7 +53,7 @@ from datetime import datetime, timedelta
 
 import ibis
 
-from groundswell.metrics.scope import Scope, Tables, iso
+from groundswell.scope import Scope, Tables, iso
 from groundswell.text import normalize_tag
 
 EPOCH = datetime(1970, 1, 1)

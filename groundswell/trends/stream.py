@@ -495,13 +495,13 @@ class StreamingTrends:
 def stream_from_store(store_or_tables: Any, scope: Any = None, params: TrendParams | None = None,
                       *, batch_size: int = 100_000, **options: Any) -> StreamingTrends:
     """Replay a store's posts (a :class:`~groundswell.Store`, an Ibis backend or
-    :class:`~groundswell.metrics.scope.Tables`) in time order through :class:`StreamingTrends`
+    :class:`~groundswell.scope.Tables`) in time order through :class:`StreamingTrends`
     and :meth:`~StreamingTrends.finish` it. ``scope`` restricts the posts as the batch path
     does (the campaign's time window); ``options`` go to :class:`StreamingTrends`."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from groundswell.metrics.scope import KEY, Scope, Tables
+    from groundswell.scope import KEY, Scope, Tables
 
     tables = store_or_tables
     if not isinstance(tables, Tables):

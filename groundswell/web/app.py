@@ -1,20 +1,25 @@
 """The live dashboard: a FastAPI app (``groundswell serve``) over :class:`LiveStore`.
 
-One page (``/``) polls three JSON endpoints, one per panel, and everything the page shows is
-in them, so scripts can read the same numbers; ``/openapi.json`` describes them. The page is
-a static file with its script inlined; plotly's JS comes from the installed ``plotly`` package
-(``/static/plotly.min.js``), so the dashboard works offline and loads nothing from elsewhere
-(FastAPI's ``/docs`` pages are off for that reason: they load their scripts from a CDN).
+The panels are the registry's (``Metric.panels``): each gets a JSON endpoint ``/api/<name>``,
+described in ``/openapi.json`` by its widget's schema, and a place on the page (``/``) that
+polls them all, drawn by its widget's renderer; everything the page shows is in the
+endpoints, so scripts can read the same numbers. A metric that declares a panel appears here
+without an edit to this module. The page is a static file with its script inlined; plotly's
+JS comes from the installed ``plotly`` package (``/static/plotly.min.js``), so the dashboard
+works offline and loads nothing from elsewhere (FastAPI's ``/docs`` pages are off for that
+reason: they load their scripts from a CDN).
 """
 
 from __future__ import annotations
 
+import html
 import ipaddress
+import json
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import plotly
 from fastapi import FastAPI, Query
@@ -23,7 +28,7 @@ from pydantic import BaseModel, Field
 
 from groundswell import __version__
 from groundswell.campaign import Campaign
-from groundswell.trends.score import TrendParams
+from groundswell.metrics.page import Panel, Widget
 from groundswell.web.live import LiveStore
 
 PAGE = Path(__file__).with_name("dashboard.html")
@@ -111,7 +116,8 @@ class Trending(BaseModel):
                                    "recomputed less often than the other panels).")
     stale: bool
     status: State
-    window_seconds: int
+    window_seconds: int | None = Field(description="Window length (null before the first "
+                                       "read).")
     data_start: str | None
     data_end: str | None
     window_start: str | None = Field(description="Start of the latest window of data.")
@@ -136,20 +142,66 @@ class Health(BaseModel):
     last_lock_ms: float | None = Field(description="How long it held the store open (the "
                                        "rest is computed on a copy, the store closed).")
     min_interval: float
-    trend_interval: float
+    panel_intervals: dict[str, float] = Field(description="Panels recomputed less often: "
+                                              "at most every so many seconds.")
     version: str
+
+
+class RowsPanel(Freshness):
+    """A panel of records (the ``rows`` widget)."""
+
+    rows: list[dict[str, Any]]
+
+
+#: Each widget's response schema (its renderer is in the page's script).
+MODELS: dict[Widget, type[BaseModel]] = {"counter": Summary, "curve": Cumulative,
+                                         "ranking": Trending, "rows": RowsPanel}
+#: Each widget's place on the page; ``{name}`` and ``{title}`` are the panel's.
+FRAGMENTS: dict[Widget, str] = {
+    "counter": """<section id="{name}" class="counter" aria-label="{title}">
+    <div>
+      <div class="big" data-field="participants" aria-live="polite">–</div>
+      <div class="big-label">participants: accounts that posted, replied or quoted</div>
+    </div>
+    <div class="stats">
+      <div class="stat"><b data-field="posts">–</b><span>posts</span></div>
+      <div class="stat"><b data-field="accounts">–</b><span>accounts</span></div>
+      <div class="stat"><b data-field="amplifiers">–</b>
+        <span>amplifiers (only reposted)</span></div>
+      <div class="stat"><b data-field="last_post">–</b><span>latest post (UTC)</span></div>
+    </div>
+  </section>""",
+    "curve": """<section id="{name}" class="curve" aria-label="{title}">
+    <h2>Growth</h2>
+    <div class="chart" data-field="chart"></div>
+  </section>""",
+    "ranking": """<section id="{name}" class="ranking" aria-label="{title}">
+    <h2 data-field="title">Trending now</h2>
+    <ol data-field="list"></ol>
+    <p class="note" data-field="note"></p>
+    <p class="note" data-field="ever"></p>
+  </section>""",
+    "rows": """<section id="{name}" class="rows" aria-label="{title}">
+    <h2>{title}</h2>
+    <table data-field="table"></table>
+    <p class="note" data-field="note"></p>
+  </section>""",
+}
 
 
 # -- the app -------------------------------------------------------------------------------------
 def create_app(db: str | os.PathLike[str], campaign: Campaign | str | os.PathLike[str] | None
-               = None, refresh: float = DEFAULT_REFRESH, params: TrendParams | None = None,
+               = None, refresh: float = DEFAULT_REFRESH,
+               options: Mapping[str, Mapping[str, Any]] | None = None,
                live: LiveStore | None = None) -> FastAPI:
     """The dashboard for the store at ``db``; ``refresh`` is the page's polling interval
-    (seconds). ``campaign`` (a :class:`Campaign` or a campaign file) scopes every panel."""
+    (seconds). ``campaign`` (a :class:`Campaign` or a campaign file) scopes every panel;
+    ``options`` are the metrics' options (``{"trending": {"window_seconds": 1800}}``)."""
     if refresh <= 0:
         raise ValueError("refresh must be a positive number of seconds")
-    live = live or LiveStore(db, campaign, params=params, min_interval=min(1.0, refresh))
-    page = PAGE.read_text(encoding="utf-8")
+    live = live or LiveStore(db, campaign, options=options, min_interval=min(1.0, refresh))
+    panels = [p for _, p in live.panels]
+    page = _page(PAGE.read_text(encoding="utf-8"), panels)
     app = FastAPI(
         title="Groundswell live dashboard",
         version=__version__,
@@ -172,20 +224,10 @@ def create_app(db: str | os.PathLike[str], campaign: Campaign | str | os.PathLik
         return FileResponse(PLOTLY_JS, media_type="application/javascript",
                             headers={"Cache-Control": "public, max-age=86400"})
 
-    @app.get("/api/summary", response_model=Summary, tags=["panels"],
-             summary="Counter: posts, accounts, participants, amplifiers")
-    def summary():
-        return live.summary()
-
-    @app.get("/api/cumulative", response_model=Cumulative, tags=["panels"],
-             summary="Curve: hourly and cumulative posts and participants (UTC)")
-    def cumulative():
-        return live.cumulative()
-
-    @app.get("/api/trending", response_model=Trending, tags=["panels"],
-             summary="Tags trending now (latest window of data) and so far")
-    def trending():
-        return live.trending()
+    for panel in panels:
+        app.add_api_route(f"/api/{panel.name}", _endpoint(live, panel.name),
+                          response_model=MODELS[panel.widget], tags=["panels"],
+                          summary=panel.title, methods=["GET"], name=panel.name)
 
     @app.get("/api/health", response_model=Health, tags=["service"],
              summary="Is the store readable, and how fresh are the values")
@@ -193,6 +235,24 @@ def create_app(db: str | os.PathLike[str], campaign: Campaign | str | os.PathLik
         return {**live.health(), "version": __version__}
 
     return app
+
+
+def _endpoint(live: LiveStore, name: str) -> Callable[[], dict[str, Any]]:
+    def endpoint() -> dict[str, Any]:
+        return live.panel(name)
+
+    endpoint.__name__ = f"panel_{name}"
+    return endpoint
+
+
+def _page(template: str, panels: list[Panel]) -> str:
+    """The page with a place for every panel, its links and the list its script polls."""
+    fragments = "\n  ".join(FRAGMENTS[p.widget].format(name=p.name, title=html.escape(p.title))
+                            for p in panels)
+    links = " · ".join(f'<a href="api/{p.name}">{html.escape(p.name)}</a>' for p in panels)
+    listed = json.dumps([{"name": p.name, "widget": p.widget} for p in panels])
+    return (template.replace("{{PANELS}}", "  " + fragments).replace("{{LINKS}}", links)
+            .replace("{{PANEL_LIST}}", listed.replace("</", "<\\/")))
 
 
 def _html_escape(text: str) -> str:
@@ -223,12 +283,12 @@ def check_port(host: str, port: int) -> None:
 
 def serve(db: str | os.PathLike[str], host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           campaign: str | os.PathLike[str] | None = None, refresh: float = DEFAULT_REFRESH,
-          params: TrendParams | None = None, log_level: str = "warning",
+          options: Mapping[str, Mapping[str, Any]] | None = None, log_level: str = "warning",
           echo: Callable[[str], None] = print) -> None:
     """Run the dashboard until Ctrl-C (what ``groundswell serve`` does)."""
     import uvicorn
 
-    app = create_app(db, campaign, refresh=refresh, params=params)
+    app = create_app(db, campaign, refresh=refresh, options=options)
     check_port(host, port)
     if not Path(db).exists():
         echo(f"No store at {db} yet: the dashboard waits for one "

@@ -2,12 +2,18 @@
 
 Why this shape: DuckDB lets one process write a file and, while it does, no other process can
 open it. ``groundswell ingest --follow`` therefore opens the store only to commit a batch (see
-:mod:`groundswell.follow`), and the dashboard only to read: a refresh opens the store
-read-only, reads a fingerprint of the posts and, if they changed, copies out the few columns
-the panels need (a snapshot, in memory), closes the store, and only then computes, on the
-snapshot in a private in-memory DuckDB. It never writes and never waits: if the store is busy
-(the follower is committing), the refresh is skipped and the panels keep their last good
-values, marked ``stale``.
+:mod:`groundswell.ingest.follow`), and the dashboard only to read: a refresh opens the store
+read-only, reads a fingerprint of the posts and, if they changed, copies out what the panels
+need (a snapshot, in memory), closes the store, and only then computes, on the snapshot in a
+private in-memory DuckDB. It never writes and never waits: if the store is busy (the follower
+is committing), the refresh is skipped and the panels keep their last good values, marked
+``stale``.
+
+The panels are the registry's (``Metric.panels``): each is computed by its metric's own code
+through :func:`groundswell.api.panels`, so the counter is magnitude's totals and the curve its
+hourly series, exactly what a report says of the same store. The snapshot holds the tables
+their metrics declare they need (``Metric.needs``), and of the posts only the columns the
+matching rule and the panels read.
 
 Refreshes are shared and rate-limited, whatever the number of open pages:
 
@@ -18,13 +24,8 @@ Refreshes are shared and rate-limited, whatever the number of open pages:
   process has computed at most ``max_cpu`` of the time (half; a big campaign takes seconds);
 - the fingerprint (count, XOR of key hashes, last time) takes milliseconds; only when it
   changed are the panels recomputed;
-- trending tags (the costliest panel, and one that moves by the hour) are recomputed at most
-  every ``trend_interval`` seconds.
-
-The numbers are the metrics' own: the matching rule is :class:`~groundswell.metrics.scope.Scope`
-(a campaign's, or every post), participants and amplifiers are those of
-:class:`~groundswell.metrics.context.Context`, the curve is the magnitude metric's hourly series
-and the trending tags are :func:`groundswell.trends.batch.trends`.
+- a panel that declares ``every`` (trending tags, the costliest, which move by the hour) is
+  recomputed at most that often.
 """
 
 from __future__ import annotations
@@ -32,31 +33,40 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from groundswell import schema
+from groundswell import api, schema
 from groundswell.campaign import Campaign
-from groundswell.follow import store_is_busy
-from groundswell.metrics.context import Context
-from groundswell.metrics.magnitude import series as magnitude_series
-from groundswell.metrics.scope import Scope, Tables, iso
-from groundswell.schema import KINDS
-from groundswell.store import Store, StoreError
-from groundswell.trends.batch import trends
-from groundswell.trends.score import TrendParams
+from groundswell.metrics import Metric, registry
+from groundswell.metrics.page import Panel, Widget
+from groundswell.scope import Scope, Tables, iso
+from groundswell.scope.context import MATCHED_COLUMNS
+from groundswell.store import Store, StoreBusy, StoreError
 
-#: The posts' columns that the matching rule and the panels read (and ``text``, below).
-SNAPSHOT_COLUMNS = ("platform", "post_id", "author_id", "created_at", "kind",
-                    "reply_to_post_id", "repost_of_post_id")
+#: The posts' columns a panel may read: those of the matching posts (``Context.matched``;
+#: the snapshot joins by id, not by post key) and those the matching rule reads (``text``
+#: only for a campaign's phrases, below).
+SNAPSHOT_COLUMNS = (*(c for c in MATCHED_COLUMNS if c != schema.POST_KEY), "reply_to_post_id")
 REFRESH_WAIT = 10.0
 FINGERPRINT = ("SELECT count(*), coalesce(bit_xor(hash(platform, post_id)), 0), "
                "max(created_at) FROM posts")
+#: What each widget shows before the first successful read.
+EMPTY: dict[Widget, dict[str, Any]] = {
+    "counter": {"posts": 0, "posts_by_kind": dict.fromkeys(schema.KINDS, 0), "accounts": 0,
+                "participants": 0, "amplifiers": 0, "first_post": None, "last_post": None},
+    "curve": {"points": []},
+    "ranking": {"window_seconds": None, "data_start": None, "data_end": None,
+                "window_start": None, "current": [], "recent_window_start": None,
+                "recent": [], "ever": []},
+    "rows": {"rows": []},
+}
 
 
 def _arrow(store: Store, sql: str) -> pa.Table:
@@ -70,15 +80,9 @@ def _now() -> str:
     return iso(datetime.now(UTC).replace(tzinfo=None))
 
 
-def empty_summary() -> dict[str, Any]:
-    return {"posts": 0, "posts_by_kind": dict.fromkeys(KINDS, 0), "accounts": 0,
-            "participants": 0, "amplifiers": 0, "first_post": None, "last_post": None}
-
-
-def empty_trending(params: TrendParams) -> dict[str, Any]:
-    return {"window_seconds": params.window_seconds, "data_start": None, "data_end": None,
-            "window_start": None, "current": [], "recent_window_start": None, "recent": [],
-            "ever": []}
+def live_panels() -> list[tuple[Metric, Panel]]:
+    """Every registered panel with the metric that declares it, in the registry's order."""
+    return [(m, p) for m in registry().values() for p in m.panels]
 
 
 @dataclass
@@ -93,7 +97,8 @@ class Status:
     busy: int = 0
     last_refresh_ms: float | None = None  # how long the last refresh took
     last_lock_ms: float | None = None  # how long it held the store open
-    trending_updated_at: str | None = None
+    #: when each panel was last computed (a panel with ``every`` lags the others)
+    computed_at: dict[str, str] = field(default_factory=dict)
 
     @property
     def stale(self) -> bool:
@@ -101,28 +106,27 @@ class Status:
 
 
 class LiveStore:
-    """The dashboard's panels over one store, refreshed as described in the module."""
+    """The dashboard's panels over one store, refreshed as described in the module.
+
+    ``options`` are the metrics' options, as for a report (``{"trending":
+    {"window_seconds": 1800}}``)."""
 
     def __init__(self, db: str | os.PathLike[str], campaign: Campaign | str | os.PathLike[str]
-                 | None = None, params: TrendParams | None = None, min_interval: float = 1.0,
-                 trend_interval: float = 10.0, max_duty: float = 0.25, max_cpu: float = 0.5):
-        if isinstance(campaign, (str, os.PathLike)):
-            campaign = Campaign.load(campaign)
+                 | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
+                 min_interval: float = 1.0, max_duty: float = 0.25, max_cpu: float = 0.5):
         self.db = Path(db)
-        self.campaign = campaign
-        self.scope = Scope(campaign)
-        self.params = params or TrendParams()
+        self.campaign = api.campaign_of(campaign)
+        self.scope = Scope(self.campaign)
+        self.panels = live_panels()
+        self.options = {m.name: m.settings((options or {}).get(m.name))
+                        for m, _ in self.panels}
         self.min_interval = min_interval
-        self.trend_interval = trend_interval
         self.max_duty = max_duty
         self.max_cpu = max_cpu
         self.status = Status()
-        self._summary = empty_summary()
-        self._cumulative: list[dict] = []
-        self._trending = empty_trending(self.params)
-        self._fingerprint: tuple | None = None
-        self._trend_fingerprint: tuple | None = None
-        self._trend_at = float("-inf")
+        self._values = {p.name: EMPTY[p.widget] for _, p in self.panels}
+        self._fingerprints: dict[str, tuple | None] = {p.name: None for _, p in self.panels}
+        self._computed: dict[str, float] = {p.name: float("-inf") for _, p in self.panels}
         self._next_due = float("-inf")
         self._lock = threading.Lock()
 
@@ -131,18 +135,14 @@ class LiveStore:
     def scope_name(self) -> str:
         return self.campaign.name if self.campaign else "all posts"
 
-    def summary(self) -> dict[str, Any]:
+    def panel(self, name: str) -> dict[str, Any]:
+        """A panel's latest values, with how fresh they are: as of the last read of the
+        store, or for a panel recomputed less often, as of its last computation."""
         self.refresh()
-        return {**self._summary, **self._freshness()}
-
-    def cumulative(self) -> dict[str, Any]:
-        self.refresh()
-        return {"points": self._cumulative, **self._freshness()}
-
-    def trending(self) -> dict[str, Any]:
-        self.refresh()
-        return {**self._trending, "updated_at": self.status.trending_updated_at,
-                **{k: v for k, v in self._freshness().items() if k != "updated_at"}}
+        slow = next(p.every for _, p in self.panels if p.name == name)
+        return {**self._values[name], **self._freshness(),
+                "updated_at": self.status.computed_at.get(name) if slow
+                else self.status.updated_at}
 
     def health(self) -> dict[str, Any]:
         s = self.status
@@ -150,12 +150,12 @@ class LiveStore:
                 "updated_at": s.updated_at, "checked_at": s.checked_at,
                 "last_error": s.last_error, "refreshes": s.refreshes, "busy": s.busy,
                 "last_refresh_ms": s.last_refresh_ms, "last_lock_ms": s.last_lock_ms,
-                "min_interval": self.min_interval, "trend_interval": self.trend_interval}
+                "min_interval": self.min_interval,
+                "panel_intervals": {p.name: p.every for _, p in self.panels if p.every}}
 
     def _freshness(self) -> dict[str, Any]:
         return {"scope": self.scope_name, "tags": list(self.scope.tags),
-                "updated_at": self.status.updated_at, "stale": self.status.stale,
-                "status": self.status.state}
+                "stale": self.status.stale, "status": self.status.state}
 
     # -- refreshing ------------------------------------------------------------------------
     def refresh(self, force: bool = False) -> None:
@@ -163,7 +163,7 @@ class LiveStore:
 
         A request arriving while another refreshes waits for that refresh (up to
         ``REFRESH_WAIT`` seconds, then it gets the cached values) instead of reading the
-        store again: the page's three requests of one poll get one consistent reading.
+        store again: the page's requests of one poll get one consistent reading.
         """
         if not force and time.monotonic() < self._next_due:
             return
@@ -176,6 +176,15 @@ class LiveStore:
         finally:
             self._lock.release()
 
+    def _due(self, fingerprint: tuple) -> list[str]:
+        """The panels to recompute: those whose store changed since they were computed, a
+        panel with ``every`` only once that long has passed (or never computed)."""
+        now = time.monotonic()
+        return [p.name for _, p in self.panels
+                if self._fingerprints[p.name] is None or (
+                    fingerprint != self._fingerprints[p.name]
+                    and now - self._computed[p.name] >= p.every)]
+
     def _refresh(self) -> None:
         began = time.monotonic()
         status = self.status
@@ -183,7 +192,7 @@ class LiveStore:
         try:
             store = Store(self.db, read_only=True)
         except StoreError as exc:
-            if store_is_busy(exc):
+            if isinstance(exc, StoreBusy):
                 status.state, status.last_error = "busy", str(exc)
                 status.busy += 1
                 # the writer commits in a fraction of a second: look again soon
@@ -197,17 +206,14 @@ class LiveStore:
         try:
             try:
                 fingerprint = tuple(store.con.execute(FINGERPRINT).fetchall()[0])
-                changed = fingerprint != self._fingerprint
-                trend_due = self._trend_fingerprint is None or (
-                    fingerprint != self._trend_fingerprint
-                    and time.monotonic() - self._trend_at >= self.trend_interval)
-                snapshot = self._snapshot(store) if changed or trend_due else None
+                due = self._due(fingerprint)
+                snapshot = self._snapshot(store, due) if due else None
             finally:
                 store.close()
                 held = time.monotonic() - began
                 status.last_lock_ms = round(held * 1000, 1)
             if snapshot is not None:
-                self._compute(snapshot, fingerprint, changed, trend_due)
+                self._compute(snapshot, fingerprint, due)
             status.state, status.last_error = "ok", None
             status.updated_at = status.checked_at
             status.refreshes += 1
@@ -221,19 +227,25 @@ class LiveStore:
             self._next_due = began + max(self.min_interval, held / self.max_duty,
                                          total / self.max_cpu)
 
-    def _snapshot(self, store: Store) -> dict[str, pa.Table]:
-        """The columns the panels read, copied out so that the store can close before any
-        computing starts (the copy is what holds the store: ~0.3 s per million posts)."""
+    def _snapshot(self, store: Store, due: list[str]) -> dict[str, pa.Table]:
+        """The tables the due panels' metrics need, copied out so that the store can close
+        before any computing starts (the copy is what holds the store: ~0.3 s per million
+        posts). Of the posts, only :data:`SNAPSHOT_COLUMNS`."""
+        needed = {"posts", "post_hashtags"}  # the matching rule's
+        needed.update(t for m, p in self.panels if p.name in due for t in m.needs)
         text = ("text" if self.campaign and self.campaign.phrases
                 else "CAST(NULL AS VARCHAR) AS text")  # only the phrase rule reads text
-        return {"posts": _arrow(store, f"SELECT {', '.join(SNAPSHOT_COLUMNS)}, {text} "
-                                       "FROM posts"),
-                "post_hashtags": _arrow(store, "SELECT platform, post_id, tag "
-                                               "FROM post_hashtags")}
+        copied = {"posts": _arrow(store, f"SELECT {', '.join(SNAPSHOT_COLUMNS)}, {text} "
+                                         "FROM posts"),
+                  "post_hashtags": _arrow(store, "SELECT platform, post_id, tag "
+                                                 "FROM post_hashtags")}
+        for name in sorted(needed - set(copied)):
+            copied[name] = _arrow(store, f"SELECT * FROM {name}")
+        return copied
 
-    def _compute(self, snapshot: dict[str, pa.Table], fingerprint: tuple, changed: bool,
-                 trend_due: bool) -> None:
-        """The panels from a snapshot, in a private in-memory DuckDB."""
+    def _compute(self, snapshot: dict[str, pa.Table], fingerprint: tuple,
+                 due: list[str]) -> None:
+        """The due panels from a snapshot, in a private in-memory DuckDB."""
         import ibis
 
         con = duckdb.connect()
@@ -242,78 +254,13 @@ class LiveStore:
                 con.register(f"snapshot_{name}", snapshot.pop(name))
                 con.execute(f"CREATE TABLE {name} AS SELECT * FROM snapshot_{name}")
                 con.unregister(f"snapshot_{name}")
-            for name in ("accounts", "mentions"):
-                con.execute(schema.TABLES[name])  # no panel reads them: empty
             tables = Tables.from_backend(ibis.duckdb.from_connection(con))
-            if changed:
-                ctx = Context(tables, self.scope)
-                try:
-                    self._summary, self._cumulative = self._panels(ctx)
-                finally:
-                    ctx.release()
-                self._fingerprint = fingerprint
-            if trend_due:
-                self._trending = self._trends(tables)
-                self._trend_fingerprint = fingerprint
-                self._trend_at = time.monotonic()
-                self.status.trending_updated_at = _now()
+            values = api.panels(tables, self.scope, due, self.options)
+            now, stamp = time.monotonic(), _now()
+            for name, value in values.items():
+                self._values[name] = value
+                self._fingerprints[name] = fingerprint
+                self._computed[name] = now
+                self.status.computed_at[name] = stamp
         finally:
             con.close()
-
-    def _panels(self, ctx: Context) -> tuple[dict, list[dict]]:
-        m = ctx.matched
-        totals = m.aggregate(posts=m.count(), accounts=m.author_id.nunique(),
-                             first_post=m.created_at.min(), last_post=m.created_at.max()
-                             ).to_pyarrow().to_pylist()[0]
-        by_kind = dict.fromkeys(KINDS, 0)
-        for row in m.group_by("kind").aggregate(n=m.count()).to_pyarrow().to_pylist():
-            by_kind[row["kind"]] = row["n"]
-        j = ctx.joiners
-        people = j.aggregate(participants=j.first_part_at.count(),
-                             amplifiers=j.first_part_at.isnull().sum()
-                             ).to_pyarrow().to_pylist()[0]
-        summary = {"posts": totals["posts"], "posts_by_kind": by_kind,
-                   "accounts": totals["accounts"],
-                   "participants": int(people["participants"] or 0),
-                   "amplifiers": int(people["amplifiers"] or 0),
-                   "first_post": iso(totals["first_post"]),
-                   "last_post": iso(totals["last_post"])}
-        cumulative = [{"hour": r["hour"], "posts": r["posts"],
-                       "new_participants": r["new_participants"],
-                       "cumulative_posts": r["cumulative_posts"],
-                       "cumulative_participants": r["cumulative_participants"]}
-                      for r in magnitude_series(ctx, "h")]
-        return summary, cumulative
-
-    def _trends(self, tables: Tables) -> dict[str, Any]:
-        """Tags trending in the latest window of data (the data's clock, not the wall's: an
-        archive followed after the fact is live in its own time)."""
-        found = trends(tables, self.scope, self.params)
-        out = empty_trending(self.params)
-        if found["data_end"] is None:
-            return out
-        end = datetime.fromisoformat(found["data_end"].removesuffix("Z"))
-        current = iso(end - timedelta(seconds=self.params.window_seconds))
-        info = {f["tag"]: f for f in found["trending"]}
-
-        def tags(window: dict) -> list[dict]:
-            return [{"tag": t["tag"], "score": t["score"], "accounts": t["accounts"],
-                     "first_trending_at": info[t["tag"]]["first_trending_at"],
-                     "campaign_tag": info[t["tag"]]["campaign_tag"],
-                     "response_tag": info[t["tag"]]["response_tag"]} for t in window["tags"]]
-
-        out.update(data_start=found["data_start"], data_end=found["data_end"],
-                   window_start=current)
-        windows = found["windows"]
-        if windows and windows[-1]["window_start"] == current:
-            out["current"] = tags(windows[-1])
-        if windows:
-            out["recent_window_start"] = windows[-1]["window_start"]
-            out["recent"] = tags(windows[-1])
-        out["ever"] = [{"tag": f["tag"], "first_trending_at": f["first_trending_at"],
-                        "peak_at": f["peak_at"], "peak_score": f["peak_score"],
-                        "peak_accounts": f["peak_accounts"],
-                        "windows_trending": f["windows_trending"],
-                        "campaign_tag": f["campaign_tag"], "response_tag": f["response_tag"]}
-                       for f in found["trending"]]
-        return out

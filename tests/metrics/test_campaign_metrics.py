@@ -28,8 +28,8 @@ from groundswell import Store
 from groundswell.campaign import Campaign
 from groundswell.demo import campaign_from_truth
 from groundswell.metrics import Scope, Tables, run
-from groundswell.metrics.context import Context
 from groundswell.metrics.spread import first_participants
+from groundswell.scope import Context
 from groundswell.simulate import simulate
 
 CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"

@@ -14,9 +14,11 @@ import pytest
 from groundswell import Store
 from groundswell.demo import campaign_from_truth
 from groundswell.metrics import Scope, Tables, run
-from groundswell.metrics.context import Context
-from groundswell.report import facts, png
+from groundswell.metrics.sections.cotags import circular_layout
+from groundswell.metrics.sections.magnitude import early_joiners
+from groundswell.report import png
 from groundswell.report.html import write_html
+from groundswell.scope import Context
 from groundswell.simulate import simulate
 
 CHARTS = {"cumulative", "hourly", "roles", "kinds", "cta-replies", "cta-depth", "joiners",
@@ -155,7 +157,7 @@ def test_headline_numbers_equal_the_metrics(built):
     # the same rule over the whole campaign gives the metrics' participants and amplifiers
     ctx = Context(built["tables"], built["scope"])
     try:
-        everyone = facts.early_joiners(ctx, hours=10**6)
+        everyone = early_joiners(ctx, hours=10**6)
     finally:
         ctx.release()
     assert (everyone["joined"], everyone["amplified"]) == (mag["participants"],
@@ -201,7 +203,7 @@ def test_charts_carry_the_metrics_numbers(built):
 
 def test_network_layout_is_deterministic():
     names = [f"t{i}" for i in range(7)]
-    once, again = facts.circular_layout(names, "t0"), facts.circular_layout(names, "t0")
+    once, again = circular_layout(names, "t0"), circular_layout(names, "t0")
     assert once == again and once["t0"] == (0.0, 0.0) and once["t1"] == (0.0, 1.0)
     radii = {round((x * x + y * y) ** 0.5, 6) for n, (x, y) in once.items() if n != "t0"}
     assert radii == {1.0}

@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from spark_session import requires_java, start_spark
 
 from groundswell import Store
-from groundswell.metrics.scope import Scope, Tables
+from groundswell.scope import Scope, Tables
 from groundswell.simulate import simulate
 from groundswell.trends.bursts import (
     Burst,

@@ -23,8 +23,8 @@ import pytest
 from datasketches import hll_sketch
 
 from groundswell import Store, schema
+from groundswell.arrow import rows_to_arrow
 from groundswell.metrics import Scope, Tables
-from groundswell.store import rows_to_arrow
 from groundswell.trends import batch
 from groundswell.trends.score import TrendParams, expected, trend_series, window_score
 from groundswell.trends.stream import (

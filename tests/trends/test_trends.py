@@ -13,9 +13,13 @@ from groundswell.cli import main
 from groundswell.demo import campaign_from_truth
 from groundswell.metrics import Scope, Tables
 from groundswell.simulate import simulate
+from groundswell.simulate.phrases import BACKGROUND
+from groundswell.text import normalize_tag
 from groundswell.trends.batch import trends
-from groundswell.trends.quality import BACKGROUND_TAGS
 from groundswell.trends.score import TrendParams, expected, trend_series, window_score
+
+#: The simulator's background chatter: steady tags, never part of the campaign.
+BACKGROUND_TAGS = tuple(normalize_tag(tag) for tag, _, _ in BACKGROUND if tag)
 
 P = TrendParams(lookback=4, period=3, min_accounts=5, min_score=10, half_life=2,
                 cooldown=6, warmup=2)

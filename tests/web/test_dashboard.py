@@ -20,7 +20,7 @@ import pytest
 
 from groundswell import Store
 from groundswell.demo import campaign_from_truth
-from groundswell.follow import follow
+from groundswell.ingest.follow import follow
 from groundswell.metrics import Scope, Tables
 from groundswell.simulate import simulate
 from groundswell.trends.batch import trends

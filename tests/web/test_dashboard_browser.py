@@ -27,7 +27,7 @@ if __name__ == "__main__":  # run as a script: make `browser` (tests/browser.py)
 
 from browser import chromium_page
 
-from groundswell.follow import Follower
+from groundswell.ingest.follow import Follower
 from groundswell.simulate import simulate
 
 SERVER = """
@@ -105,8 +105,13 @@ def following(db: Path, file: Path) -> Iterator[Follower]:
             raise errors[0]
 
 
+#: The counter's big number and the curve's chart: the widgets' fields in their panels.
+PARTICIPANTS = '#summary [data-field="participants"]'
+CHART = "document.querySelector('#cumulative [data-field=\"chart\"]')"
+
+
 def counter(page) -> int:
-    return int(page.inner_text("#participants").replace(",", ""))
+    return int(page.inner_text(PARTICIPANTS).replace(",", ""))
 
 
 def test_counter_rises_while_a_follower_ingests(tmp_path):
@@ -122,12 +127,11 @@ def test_counter_rises_while_a_follower_ingests(tmp_path):
         with chromium_page() as page:
             page.goto(url + "?poll=0.5")
             page.wait_for_function("document.getElementById('status').className === 'ok'"
-                                   " && document.getElementById('participants')"
+                                   " && document.querySelector('" + PARTICIPANTS + "')"
                                    ".textContent !== '–'")
-            page.wait_for_function("((document.getElementById('chart').data || [])[0] || "
-                                   "{x: []}).x.length > 0")
+            page.wait_for_function(f"(({CHART}.data || [])[0] || {{x: []}}).x.length > 0")
             chart = page.evaluate("""() => {
-                const c = document.getElementById('chart');
+                const c = """ + CHART + """;
                 return {points: c.data.map(t => t.x.length),
                         title: c.layout.title.text, x: c.layout.xaxis.title.text,
                         y: c.layout.yaxis.title.text,
@@ -144,11 +148,11 @@ def test_counter_rises_while_a_follower_ingests(tmp_path):
             total = followed.stat().st_size
             wait_for(lambda: follower.summary.offset == total, "the second half")
             page.wait_for_function(
-                f"Number(document.getElementById('participants').textContent"
+                f"Number(document.querySelector('{PARTICIPANTS}').textContent"
                 f".replace(/,/g, '')) > {before}", timeout=30_000)
             after = counter(page)
             assert after > before
-            assert page.inner_text("#posts") != "–"
+            assert page.inner_text('#summary [data-field="posts"]') != "–"
             assert page.console_errors == []
 
 
@@ -182,8 +186,8 @@ def screenshot(target: Path, posts: int = 200_000, share: float = 0.3) -> None:
             with chromium_page({"width": 1280, "height": 780}) as page:
                 page.goto(url)
                 page.wait_for_function("document.getElementById('status').className === 'ok'"
-                                       " && ((document.getElementById('chart').data || [])[0]"
-                                       " || {x: []}).x.length > 0", timeout=60_000)
+                                       f" && (({CHART}.data || [])[0] || {{x: []}})"
+                                       ".x.length > 0", timeout=60_000)
                 page.wait_for_timeout(1500)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(target), full_page=True)

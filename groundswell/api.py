@@ -1,0 +1,277 @@
+"""The public API: what the ``groundswell`` command, the live dashboard and notebooks call.
+
+Every question takes where the tables are — a :class:`Store` (the DuckDB file) or an
+:class:`~groundswell.engines.Engine` (a Parquet export on DuckDB or on Spark, from
+:func:`open_engine`) — and what to measure: a campaign (a
+:class:`~groundswell.campaign.Campaign` or a campaign file), ad-hoc ``tags``, or nothing (every
+stored post). Results are JSON-ready dicts, or pandas DataFrames where that is what a notebook
+wants.
+
+``groundswell.Store`` is the store with these questions as methods, for the README's examples::
+
+    from groundswell import Store
+    store = Store("metoo.duckdb")
+    store.ingest(["tweets.jsonl.gz"])
+    store.report(campaign="MeToo.toml")["magnitude"]
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from groundswell import store as storage
+from groundswell.campaign import Campaign
+
+if TYPE_CHECKING:  # imported where used: an ingest never loads Ibis (0.35 s), nor a report
+    import pandas as pd  # the parsers
+
+    from groundswell.engines import Engine
+    from groundswell.ingest import FollowSummary, IngestSummary
+    from groundswell.scope import Scope, Tables
+    from groundswell.trends.bursts import BurstParams
+    from groundswell.trends.score import TrendParams
+
+CampaignLike = Campaign | str | os.PathLike[str] | None
+Options = Mapping[str, Mapping[str, Any]] | None
+
+
+class Store(storage.Store):
+    """A Groundswell store (:class:`groundswell.store.Store`) with the API's questions as
+    methods: ``store.ingest(paths)``, ``store.report(...)``, ``store.frames(...)``,
+    ``store.hashtags()``, ``store.trends()``, ``store.bursts(tag)``, ``store.quarantine()``;
+    ``store.table("posts")`` is an Ibis table for your own questions."""
+
+    def ingest(self, paths: Sequence[str | os.PathLike[str]], **options: Any) -> IngestSummary:
+        return ingest(self, paths, **options)
+
+    def report(self, tags: Sequence[str] | None = None, metrics: list[str] | None = None,
+               campaign: CampaignLike = None, options: Options = None) -> dict:
+        return report(self, campaign, tags or (), metrics, options)
+
+    def frames(self, tags: Sequence[str] | None = None, metrics: list[str] | None = None,
+               campaign: CampaignLike = None, options: Options = None) -> dict:
+        return frames(self, campaign, tags or (), metrics, options)
+
+    def hashtags(self, top: int | None = 50) -> pd.DataFrame:
+        return hashtags(self, top)
+
+    def trends(self, campaign: CampaignLike = None, params: TrendParams | None = None,
+               streaming: bool = False) -> dict:
+        return trends(self, campaign, params, streaming)
+
+    def bursts(self, tag: str, campaign: CampaignLike = None, window_seconds: int = 3600,
+               params: BurstParams | None = None) -> dict:
+        return bursts(self, tag, campaign, window_seconds, params)
+
+    def quarantine(self, limit: int | None = 20) -> dict:
+        return quarantine(self, limit)
+
+
+if TYPE_CHECKING:
+    #: Where the tables are: the store, or an engine over a Parquet export.
+    Source = storage.Store | Engine
+
+
+# -- ingesting ----------------------------------------------------------------------------------
+def ingest(store: storage.Store, paths: Sequence[str | os.PathLike[str]],
+           progress: Callable[[int], None] | None = None,
+           posts_progress: Callable[[int], None] | None = None,
+           batch_posts: int | None = None, workers: int | None = None) -> IngestSummary:
+    """Read files (``-`` for stdin: twarc2 or v1.1 JSON lines, plain, .gz or .zst) into
+    ``store``: idempotent, streaming, nothing lost (see :mod:`groundswell.ingest`).
+    ``progress`` gets raw bytes read, ``posts_progress`` posts seen; ``workers`` processes
+    parse big plain files (default one per core)."""
+    from groundswell.ingest import ingest as ingest_files
+
+    return ingest_files(store, paths, progress=progress, posts_progress=posts_progress,
+                        batch_posts=batch_posts, workers=workers)
+
+
+def check_inputs(paths: Sequence[str | os.PathLike[str]]) -> int | None:
+    """Check, before a store is created or touched, that every input exists and that the
+    ingest's settings (``GROUNDSWELL_BATCH_POSTS``, ``_WORKERS``, ``_CHUNK_BYTES``) are
+    valid; return the inputs' total size in bytes (None when stdin or a pipe is one of
+    them)."""
+    from groundswell.ingest.batch import batch_size
+    from groundswell.ingest.lines import InputFile
+    from groundswell.ingest.parallel import chunk_bytes, default_workers
+
+    batch_size(), default_workers(), chunk_bytes()
+    inputs = [InputFile.from_arg(p) for p in paths]
+    sizes = [i.size for i in inputs if i.path is not None and i.path.is_file()]
+    return sum(sizes) if len(sizes) == len(inputs) else None
+
+
+def follow(db: str | os.PathLike[str], file: str | os.PathLike[str], poll: float = 1.0,
+                stop: threading.Event | None = None, **options: Any) -> FollowSummary:
+    """Follow a growing file into the store at ``db`` until ``stop`` is set, opening the
+    store only to commit each batch (see :mod:`groundswell.ingest.follow`)."""
+    from groundswell.ingest import follow as follow_file
+
+    return follow_file(db, file, poll=poll, stop=stop, **options)
+
+
+# -- measuring ------------------------------------------------------------------------------------
+def campaign_of(campaign: CampaignLike = None, tags: Sequence[str] = ()) -> Campaign | None:
+    """A campaign from a :class:`Campaign`, a campaign file, or ad-hoc ``tags`` (the main tag
+    first); None for every stored post."""
+    from groundswell.scope import Scope
+
+    if isinstance(campaign, Campaign):
+        return campaign
+    if campaign is not None:
+        return Campaign.load(campaign)
+    return Scope.for_tags(list(tags)).campaign
+
+
+def scope_of(source: Source, campaign: CampaignLike = None, tags: Sequence[str] = ()) -> Scope:
+    """The scope of a question, with the source's pseudonym key (the same pseudonyms on every
+    engine: an export carries its store's key)."""
+    from groundswell.engines import read_meta
+    from groundswell.scope import Scope
+
+    if isinstance(source, storage.Store):
+        key = source.pseudonym_key
+    else:
+        key = bytes.fromhex(read_meta(source).get("pseudonym_key", ""))
+    return Scope(campaign_of(campaign, tags), key)
+
+
+def tables_of(source: Source) -> Tables:
+    """The canonical tables of a store or an engine, as Ibis expressions."""
+    from groundswell.scope import Tables
+
+    return Tables.from_backend(source.ibis if isinstance(source, storage.Store) else source)
+
+
+def report(source: Source, campaign: CampaignLike = None, tags: Sequence[str] = (),
+           metrics: list[str] | None = None, options: Options = None) -> dict[str, Any]:
+    """The registered metrics (the default ones, or those named) as ``{name: result}``;
+    ``options`` as ``{metric: {option: value}}``."""
+    from groundswell.metrics import run
+
+    return run(tables_of(source), scope_of(source, campaign, tags), metrics, options)
+
+
+def report_json(results: Mapping[str, Any]) -> dict[str, Any]:
+    """``report --json``: each metric's result under its name, except those that declare
+    their keys the top level (magnitude's numbers)."""
+    from groundswell.metrics import registry
+
+    registered = registry()
+    flat: dict[str, Any] = {}
+    for name, result in results.items():
+        if name in registered and registered[name].json_top_level and isinstance(result, dict):
+            flat = {**result, **flat}
+        else:
+            flat[name] = result
+    return flat
+
+
+def frames(source: Source, campaign: CampaignLike = None, tags: Sequence[str] = (),
+           metrics: list[str] | None = None, options: Options = None) -> dict:
+    """:func:`report` as pandas DataFrames (``"magnitude.hourly"``, ``"spread.variants"``…)."""
+    from groundswell.metrics import frames as as_frames
+
+    return as_frames(report(source, campaign, tags, metrics, options))
+
+
+def write_html(path: str | os.PathLike[str], source: Source, campaign: CampaignLike = None,
+               tags: Sequence[str] = (), results: Mapping[str, Any] | None = None,
+               options: Options = None) -> Path:
+    """The self-contained HTML report (charts included, works offline); ``results`` already
+    computed are reused."""
+    from groundswell.report.html import write_html as render
+
+    return render(Path(path), tables_of(source), scope_of(source, campaign, tags),
+                  results or {}, options=options)
+
+
+def hashtags(source: Source, top: int | None = 50) -> pd.DataFrame:
+    """Tags ranked by distinct posts, with distinct accounts (``top=None``: all)."""
+    from groundswell.metrics.hashtags import hashtag_table
+
+    return hashtag_table(tables_of(source), top)
+
+
+def trends(source: Source, campaign: CampaignLike = None, params: TrendParams | None = None,
+           streaming: bool = False) -> dict:
+    """Trending tags (docs/trends.md): exact counts, or (``streaming``) the store replayed
+    through the bounded-memory detector."""
+    from groundswell.trends.batch import trends as exact
+    from groundswell.trends.stream import stream_from_store
+
+    scope = scope_of(source, campaign)
+    if streaming:
+        return stream_from_store(tables_of(source), scope, params).report()
+    return exact(tables_of(source), scope, params)
+
+
+def bursts(source: Source, tag: str, campaign: CampaignLike = None, window_seconds: int = 3600,
+           params: BurstParams | None = None) -> dict:
+    """Kleinberg bursts of one tag against all posts in scope."""
+    from groundswell.trends.bursts import BurstParams, tag_bursts
+
+    return tag_bursts(tables_of(source), scope_of(source, campaign), tag, window_seconds,
+                      params or BurstParams())
+
+
+def panels(tables: Tables, scope: Scope, names: Sequence[str] | None = None,
+           options: Options = None) -> dict[str, dict[str, Any]]:
+    """The live dashboard's panels (all registered, or those named), computed over one
+    context with their metrics' options: ``{panel name: its JSON}``."""
+    from groundswell.metrics import Results, registry
+    from groundswell.scope import Context
+
+    found = {p.name: (m, p) for m in registry().values() for p in m.panels}
+    wanted = list(found) if names is None else list(names)
+    ctx = Context(tables, scope)
+    ctx.results = Results(ctx, options)
+    try:
+        out = {}
+        for name in wanted:
+            metric, panel = found[name]
+            out[name] = panel.compute(ctx, **metric.settings((options or {}).get(metric.name)))
+        return out
+    finally:
+        ctx.release()
+
+
+def open_engine(kind: str = "duckdb", store: storage.Store | None = None,
+                input_dir: str | os.PathLike[str] | None = None,
+                master: str | None = None) -> Engine:
+    """An engine over a store or a Parquet export folder (Spark reads only exports); close
+    it (or use ``with``) to stop what it started."""
+    from groundswell.engines import open_engine as opened
+
+    return opened(kind, store=store, input_dir=input_dir, master=master)
+
+
+# -- the store's own records ----------------------------------------------------------------------
+def quarantine(store: storage.Store, limit: int | None = 20) -> dict:
+    """Quarantined lines, with file, line and reason: ``{"total": n, "lines": [...]}``. Raw
+    excerpts of the input: for the store's owner, not for a shared report."""
+    rows = store.con.execute(
+        "SELECT source, line, reason, raw_excerpt FROM quarantine ORDER BY source, line "
+        "LIMIT ?", [limit if limit is not None else 2**62]).fetchall()
+    return {"total": store.count("quarantine"),
+            "lines": [dict(zip(("source", "line", "reason", "raw_excerpt"), r, strict=True))
+                      for r in rows]}
+
+
+def export(store: storage.Store, out_dir: str | os.PathLike[str],
+           progress: Callable[[int], None] | None = None, overwrite: bool = False
+           ) -> dict[str, int]:
+    """The store as Hive-partitioned Parquet, for Spark or any engine; rows per table."""
+    from groundswell.export import export_parquet
+
+    return export_parquet(store, out_dir, progress=progress, overwrite=overwrite)
+
+
+__all__ = ["Store", "bursts", "campaign_of", "check_inputs", "export", "follow", "frames",
+           "hashtags", "ingest", "open_engine", "panels", "quarantine", "report",
+           "report_json", "scope_of", "tables_of", "trends", "write_html"]
