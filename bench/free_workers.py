@@ -29,10 +29,10 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from groundswell import Store
 from groundswell.ingest import parallel
 from groundswell.ingest.batch import ParsedBatch
 from groundswell.ingest.lines import InputFile
-from groundswell.store import Store
 
 
 def prepare(path: str, folder: Path) -> list[Path]:

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     from pyspark.sql import SparkSession
 
-    from groundswell.metrics.scope import Tables
+    from groundswell.scope import Tables
 
 KINDS = ("duckdb", "spark")
 DEFAULT_MASTER = "local[2]"
@@ -90,7 +90,7 @@ class Engine:
         return self.backend.table(name)
 
     def tables(self) -> Tables:
-        from groundswell.metrics.scope import Tables
+        from groundswell.scope import Tables
 
         return Tables.from_backend(self)
 

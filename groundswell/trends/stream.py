@@ -76,7 +76,7 @@ DEFAULT_PARAMS = TrendParams()
 
 
 def iso(value: datetime) -> str:
-    """ISO 8601 UTC with a ``Z`` (what :func:`groundswell.metrics.scope.iso` writes)."""
+    """ISO 8601 UTC with a ``Z`` (what :func:`groundswell.scope.iso` writes)."""
     return value.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 

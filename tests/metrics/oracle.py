@@ -2,7 +2,7 @@
 
 The oracle for ``test_campaign_metrics``: it reads the JSON lines itself (``json``/``gzip``,
 no ``groundswell.sources``, no store, no Ibis) and applies the matching rule exactly as
-``groundswell.metrics.scope`` states it in words:
+``groundswell.scope.matching`` states it in words:
 
 * a post is one tweet object anywhere in the file, keyed by id, counted once (first sighting
   wins); v2: ``data`` and ``includes.tweets`` and, in flattened lines, inlined referenced

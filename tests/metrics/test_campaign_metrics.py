@@ -4,7 +4,7 @@ Three independent answers must agree with what the metrics say:
 
 * the simulator's planted truth (``groundswell.simulate.truth``), exactly, in both formats;
 * a plain-Python recount over the *raw* file (``metrics/oracle.py``: ``json`` + ``gzip``, no
-  sources, no store), following the matching rule in ``groundswell.metrics.scope``;
+  sources, no store), following the matching rule in ``groundswell.scope.matching``;
 * hand-built files whose answer is known by construction (doubling time, phrase matching).
 
 Plus privacy: people who are not public figures appear only as keyed pseudonyms.
