@@ -15,6 +15,16 @@ KEY = ["platform", "post_id"]
 CANONICAL = ("posts", "accounts", "post_hashtags", "mentions")
 
 
+class _Table:
+    """A canonical table of :class:`Tables`, named by its attribute, read when first used."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, tables: Tables, owner: type | None = None) -> ir.Table:
+        return tables.table(self.name)
+
+
 class Tables:
     """The canonical tables of one backend (an Ibis backend, or an
     :class:`~groundswell.engines.Engine`), each read from it when first used: a question that
@@ -34,21 +44,10 @@ class Tables:
             self._tables[name] = self._backend.table(name)
         return self._tables[name]
 
-    @property
-    def posts(self) -> ir.Table:
-        return self.table("posts")
-
-    @property
-    def accounts(self) -> ir.Table:
-        return self.table("accounts")
-
-    @property
-    def post_hashtags(self) -> ir.Table:
-        return self.table("post_hashtags")
-
-    @property
-    def mentions(self) -> ir.Table:
-        return self.table("mentions")
+    posts = _Table()
+    accounts = _Table()
+    post_hashtags = _Table()
+    mentions = _Table()
 
     def available(self) -> set[str]:
         """The canonical tables the backend holds (an Engine says what it exported; of a

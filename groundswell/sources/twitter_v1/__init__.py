@@ -5,11 +5,7 @@
 from groundswell.sources.base import Source
 from groundswell.sources.twitter_v1 import general, typed
 
-SOURCE = Source(
-    name="twitter-v1",
-    platform=general.PLATFORM,
-    description="Twitter API v1.1 statuses (REST, streaming, Gnip original format) and deletes",
-    claims=general.claims,
-    parse=general.parse,
-    parse_line=typed.parse_line,
-)
+SOURCE = Source(name="twitter-v1", platform=general.PLATFORM, claims=general.claims,
+                parse=general.parse, parse_line=typed.parse_line,
+                description="Twitter API v1.1 statuses (REST, streaming, Gnip original format) "
+                            "and deletes")

@@ -5,11 +5,7 @@ for the ordinary response page."""
 from groundswell.sources.base import Source
 from groundswell.sources.twitter_v2 import general, typed
 
-SOURCE = Source(
-    name="twitter-v2",
-    platform=general.PLATFORM,
-    description="Twitter API v2 (twarc2 pages, flattened and streaming lines, compliance)",
-    claims=general.claims,
-    parse=general.parse,
-    parse_line=typed.parse_line,
-)
+SOURCE = Source(name="twitter-v2", platform=general.PLATFORM, claims=general.claims,
+                parse=general.parse, parse_line=typed.parse_line,
+                description="Twitter API v2 (twarc2 pages, flattened and streaming lines, "
+                            "compliance)")
