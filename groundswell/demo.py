@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -14,8 +15,11 @@ from groundswell.simulate import simulate
 
 
 def campaign_from_truth(truth: dict) -> Campaign:
-    """The campaign the simulator planted, as a user would write it in a campaign file."""
+    """The campaign the simulator planted, as its campaign file says it (window included)."""
     planted = truth["campaign"]
+    window = planted.get("window") or {}
+    start, end = (datetime.fromisoformat(window[k].removesuffix("Z")) if window.get(k) else None
+                  for k in ("start", "end"))
     return Campaign(
         name="MeToo (simulated)",
         main_tag=planted["main_tag"],
@@ -24,6 +28,8 @@ def campaign_from_truth(truth: dict) -> Campaign:
         phrases=(planted["phrase"],),
         origin_post_ids=tuple(planted["origin_post_ids"]),
         public_figure_followers=planted["public_figure_followers"],
+        start=start,
+        end=end,
     )
 
 

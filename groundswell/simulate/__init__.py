@@ -24,6 +24,14 @@ The campaign (details in :mod:`groundswell.simulate.model`):
 * ~0.1% of posts are deleted after being written (never one that anything references);
   ~0.01% of lines are broken (a truncated copy of a line that is also written whole, or
   garbage).
+* Rare cases real collections hold (:mod:`groundswell.simulate.edges`): ~0.2% of reposts
+  point at an earlier repost of the same post; trios of ordinary accounts have one follower
+  fewer than the public-figure threshold, exactly it, and one more.
+
+The planted campaign is written beside the data as a campaign file
+(``campaign.campaign.toml``: tags, variants, phrase, origin, response tag and a window from the
+call to action for 8 days, narrower than the data), ready for ``groundswell report
+--campaign``; the truth's campaign figures are those of that window.
 
 Files: ``twitter-v2`` is what ``twarc2 search --archive`` saves (one response page of ≤ 100
 tweets per line, newest first, ``json.dumps`` style); ``twitter-v1`` is the v1.1 stream (one
@@ -35,8 +43,9 @@ Counting rules the truth follows (the ingester's): every tweet object anywhere i
 is one post keyed by id (v2: ``data`` and ``includes.tweets``; v1: the status and its
 embedded ``retweeted_status``/``quoted_status``); kind is repost > reply > quote > original;
 a post's hashtags are its own entities (v1: ``extended_tweet`` when present) normalised by
-:func:`groundswell.text.normalize_tag`; a post matches if it carries ``metoo`` or a variant,
-is a reply to the origin containing "me too" as whole words, or reposts a matching post;
+:func:`groundswell.text.normalize_tag`; inside the window a post matches if it carries
+``metoo`` or a variant, is a reply to the origin containing "me too" as whole words, or
+reposts a post matching by those two rules that is not itself a repost (docs/metrics.md);
 participants author matching originals/replies/quotes, amplifiers only repost them.
 ``notable_joiners`` lists accounts with ≥ 100k followers or verified, in order of their
 first matching post (of any kind).
@@ -53,28 +62,31 @@ from typing import Any
 import numpy as np
 import orjson
 
-from groundswell.simulate import derived, model, render, twitter_v1, twitter_v2
+from groundswell.simulate import derived, edges, model, render, twitter_v1, twitter_v2
 from groundswell.simulate import truth as ground_truth
 from groundswell.simulate.accounts import make_accounts
 from groundswell.simulate.clock import DAY, DEFAULT_START, DailyCycle, to_ms
-from groundswell.simulate.sink import Sink, default_truth_path
+from groundswell.simulate.sink import Sink, default_campaign_path, default_truth_path
 
 FORMATS = ("twitter-v2", "twitter-v1")
 
-__all__ = ["simulate", "FORMATS", "default_truth_path"]
+__all__ = ["simulate", "FORMATS", "default_campaign_path", "default_truth_path"]
 
 
 def simulate(posts: int, fmt: str = "twitter-v2", seed: int = 0,
              out: str | Path = "campaign.jsonl", truth: str | Path | None = None,
              progress: Callable[[int], None] | None = None,
-             start: datetime | None = None) -> dict[str, Any]:
+             start: datetime | None = None,
+             campaign: str | Path | None = None) -> dict[str, Any]:
     """Write ``posts`` simulated posts to ``out`` in format ``fmt``; return the ground truth.
 
     ``posts`` is the exact number of distinct posts a correct ingester stores (deleted posts
     excluded). ``out`` ending in ``.gz`` (or ``.zst``) is compressed. The truth goes to
-    ``truth`` (default: ``out`` with ``.truth.json``, e.g. ``campaign.truth.json``).
-    ``progress(n)`` is called with increments that add up to ``posts``. ``start`` is the
-    origin post's time (default 2017-10-15T20:21:00Z). Same arguments → identical bytes.
+    ``truth`` (default: ``out`` with ``.truth.json``, e.g. ``campaign.truth.json``), the
+    planted campaign as a campaign file to ``campaign`` (default: ``out`` with
+    ``.campaign.toml``). ``progress(n)`` is called with increments that add up to ``posts``.
+    ``start`` is the origin post's time (default 2017-10-15T20:21:00Z). Same arguments →
+    identical bytes.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -93,6 +105,9 @@ def simulate(posts: int, fmt: str = "twitter-v2", seed: int = 0,
             gc.enable()
     truth_path.write_bytes(orjson.dumps(result, option=orjson.OPT_SORT_KEYS
                                         | orjson.OPT_INDENT_2) + b"\n")
+    command = f"groundswell simulate --posts {posts} --format {fmt} --seed {seed}"
+    campaign_path = Path(campaign) if campaign is not None else default_campaign_path(out)
+    campaign_path.write_text(ground_truth.campaign_toml(result, command), encoding="utf-8")
     return result
 
 
@@ -106,6 +121,8 @@ def _run(posts: int, fmt: str, seed: int, out: Path,
     acc = make_accounts(rng_model, max(100, int(posts * 0.42)), n_public)
     clock = DailyCycle(t0_ms, -(params.lead_days + 1) * DAY, (params.horizon_days + 1) * DAY)
     camp = model.build(rng_model, posts, acc, clock, t0_ms, params)
+    edges.chain_reposts(rng_derive, camp)
+    edges.threshold_accounts(rng_derive, camp, acc)
     rendered = render.render(rng_render, camp, acc)
     d = derived.derive(camp, acc, rng_derive)
     end_ms = t0_ms + int(params.horizon_days * DAY * 1000)

@@ -132,11 +132,20 @@ class Malformer:
 
 def default_truth_path(out: Path) -> Path:
     """``campaign.jsonl`` / ``campaign.jsonl.gz`` → ``campaign.truth.json``."""
+    return out.with_name(_stem(out) + ".truth.json")
+
+
+def default_campaign_path(out: Path) -> Path:
+    """``campaign.jsonl`` / ``campaign.jsonl.gz`` → ``campaign.campaign.toml``."""
+    return out.with_name(_stem(out) + ".campaign.toml")
+
+
+def _stem(out: Path) -> str:
     name = out.name
     for suffix in (".gz", ".zst", ".jsonl", ".ndjson", ".json"):
         if name.lower().endswith(suffix):
             name = name[: -len(suffix)]
-    return out.with_name(name + ".truth.json")
+    return name
 
 
 __all__ = ["Sink", "Malformer", "default_truth_path", "GARBAGE"]

@@ -6,10 +6,13 @@ with the ingester's counting rules, *not* from the model's intentions, so a rule
 reflected exactly. Deleted posts are absent, as they are from a store that keeps
 tombstones.
 
-Rules (see the simulate package docstring): a post matches if it carries a campaign tag
-(main tag or a variant), or is a reply to the origin whose text contains "me too" as whole
-words (any case), or is a repost of a matching post. Participants author matching
-originals/replies/quotes; amplifiers only repost matching posts.
+Rules (docs/metrics.md's, exactly): inside the planted campaign's window ``[start, end)``, a
+post matches if (1) it carries a campaign tag (main tag or a variant), or (2) it is a reply to
+the origin whose text contains "me too" as whole words (any case), or (3) it is a repost of a
+post that is stored, inside the window, not itself a repost, and matches by (1) or (2).
+Participants author matching originals/replies/quotes; amplifiers only repost matching posts.
+Figures about the store (posts, kinds, accounts, tags) cover every stored post; figures about
+the campaign (matched posts, people, replies to the origin, first appearances) its window.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from groundswell.simulate.accounts import PUBLIC_FIGURE_FOLLOWERS, Accounts
-from groundswell.simulate.clock import iso_z
+from groundswell.simulate.clock import DAY, iso_z
 from groundswell.simulate.model import KIND_NAMES, REPLY, REPOST, Campaign
 from groundswell.simulate.render import Rendered
 from groundswell.text import normalize_tag
@@ -31,6 +34,9 @@ RESPONSE_TAGS = ["ibelieveyou"]
 PHRASE = "me too"
 PHRASE_RE = re.compile(r"\bme too\b", re.IGNORECASE)
 CAMPAIGN_TAGS = frozenset([MAIN_TAG, *VARIANTS])
+#: The planted campaign's window: from the call to action (inclusive: the origin post sits on
+#: its start) for this many days; the data runs from a day before to 9.5 days after.
+WINDOW_DAYS = 8
 
 
 def post_tags(rendered: Rendered) -> list[frozenset[str]]:
@@ -68,16 +74,19 @@ def compute(camp: Campaign, acc: Accounts, rendered: Rendered, *, seed: int, fmt
     parent = camp.parent.tolist()
     origin = camp.origin
     texts = [r[0] for r in rendered.records]
-    matched = [False] * n
+    start_ms, end_ms = camp.t0_ms, camp.t0_ms + int(WINDOW_DAYS * DAY * 1000)
+    inside = (camp.ms >= start_ms) & (camp.ms < end_ms)
+    in_window = (inside & stored).tolist()
+    direct = [False] * n  # rules 1 and 2
     for i in range(n):
-        carries = not tags[i].isdisjoint(CAMPAIGN_TAGS)
-        if kind[i] == REPOST:
-            matched[i] = carries or matched[parent[i]]
-        elif kind[i] == REPLY and parent[i] == origin and PHRASE_RE.search(texts[i]):
-            matched[i] = True
-        else:
-            matched[i] = carries
-    m = np.array(matched, dtype=bool) & stored
+        if not in_window[i]:
+            continue
+        direct[i] = (not tags[i].isdisjoint(CAMPAIGN_TAGS)) or (
+            kind[i] == REPLY and parent[i] == origin and PHRASE_RE.search(texts[i]) is not None)
+    matched = [direct[i] or (kind[i] == REPOST and in_window[i] and direct[parent[i]]
+                             and kind[parent[i]] != REPOST) for i in range(n)]
+    m = np.array(matched, dtype=bool)
+    window = inside & stored
     user_ids = [str(x) for x in acc.ids.tolist()]
     authors = camp.author
     repost = camp.kind == REPOST
@@ -86,7 +95,8 @@ def compute(camp: Campaign, acc: Accounts, rendered: Rendered, *, seed: int, fmt
 
     tag_posts: dict[str, int] = {}
     tag_authors: dict[str, set[int]] = {}
-    first_with: dict[str, int] = {}
+    first_with: dict[str, int] = {}  # in the window
+    response_posts, response_authors = 0, set()
     author_list = authors.tolist()
     stored_list = stored.tolist()
     for i in range(n):
@@ -95,10 +105,13 @@ def compute(camp: Campaign, acc: Accounts, rendered: Rendered, *, seed: int, fmt
         for t in tags[i]:
             tag_posts[t] = tag_posts.get(t, 0) + 1
             tag_authors.setdefault(t, set()).add(author_list[i])
-            if t not in first_with:
+            if in_window[i] and t not in first_with:
                 first_with[t] = i  # rows are in time order
+        if in_window[i] and RESPONSE_TAGS[0] in tags[i]:
+            response_posts += 1
+            response_authors.add(author_list[i])
     ms = camp.ms
-    reply_origin = stored & (camp.kind == REPLY) & (camp.parent == origin)
+    reply_origin = window & (camp.kind == REPLY) & (camp.parent == origin)
     with_phrase = sum(1 for i in np.flatnonzero(reply_origin).tolist()
                       if PHRASE_RE.search(texts[i]))
 
@@ -136,6 +149,7 @@ def compute(camp: Campaign, acc: Accounts, rendered: Rendered, *, seed: int, fmt
             "origin_post_ids": [str(int(camp.ids[origin]))],
             "origin_tags": sorted(tags[origin]),
             "public_figure_followers": PUBLIC_FIGURE_FOLLOWERS,
+            "window": {"start": iso_z(start_ms), "end": iso_z(end_ms)},
         },
         "matched_posts": int(m.sum()),
         "matched_posts_by_kind": {k: int((m & (camp.kind == j)).sum())
@@ -151,7 +165,44 @@ def compute(camp: Campaign, acc: Accounts, rendered: Rendered, *, seed: int, fmt
         "notable_joiners": notable,
         "variant_starts": {t: first(t) for t in VARIANTS},
         "response_tag_start": first(RESPONSE_TAGS[0]),
+        "response_tag_posts": response_posts,
+        "response_tag_accounts": len(response_authors),
         "deleted": int(camp.deleted.sum()),
         "malformed_lines": int(malformed),
         "lines": int(lines),
     }
+
+
+def campaign_toml(truth: dict[str, Any], command: str) -> str:
+    """The planted campaign as a campaign file (``groundswell report --campaign FILE``)."""
+    planted = truth["campaign"]
+    variants = "".join(f'\n[[tags.variants]]\ntag = "{tag}"\nlang = "{lang}"\n'
+                       for tag, lang in planted["variants"].items())
+    ids = ", ".join(f'"{i}"' for i in planted["origin_post_ids"])
+    response = ", ".join(f'"{t}"' for t in planted["response_tags"])
+    return f"""# The campaign planted by `{command}`.
+# Measure it: groundswell report --campaign <this file>
+
+name = "MeToo (simulated)"
+
+[tags]
+main = "{planted['main_tag']}"
+response = [{response}]
+{variants}
+[phrases]
+match = ["{planted['phrase']}"]
+only_in_replies_to_origin = true
+
+[origin]
+platform = "twitter"
+post_ids = [{ids}]
+
+[window]
+# From the call to action for {WINDOW_DAYS} days; the data runs from a day before it.
+start = {planted['window']['start']}
+end = {planted['window']['end']}
+
+[public_figures]
+min_followers = {planted['public_figure_followers']}
+verified = true
+"""

@@ -29,7 +29,7 @@ from groundswell.simulate.sink import Malformer, Sink
 
 LIMIT = 140
 _KEEP = 115  # characters kept before "… https://t.co/xxxxxxxxxx" (1 + 1 + 23 = 25 more)
-_SLOTS = tuple(f"\x00U{k}" for k in range(4))
+_SLOTS = tuple(f"\x00U{k}" for k in range(6))  # a repost of a repost of a quote: 5
 _SLOT_JSON = tuple(json.dumps(s) for s in _SLOTS)
 _LANGS = ("en", "fr", "es", "it")
 _COLORS = ("1DA1F2", "E81C4F", "19CF86", "ABB8C2", "3B94D9", "F58EA8")
@@ -104,6 +104,9 @@ def _appearances(camp: Campaign, n_accounts: int) -> list[int]:
     rt_of_quote = parent[(kind == REPOST)]
     rt_of_quote = rt_of_quote[kind[rt_of_quote] == QUOTE]
     count += 2 * np.bincount(author[parent[rt_of_quote]], minlength=n_accounts)
+    rt_of_rt = parent[(kind == REPOST)]  # a repost of a repost embeds the original too
+    rt_of_rt = rt_of_rt[kind[rt_of_rt] == REPOST]
+    count += np.bincount(author[parent[rt_of_rt]], minlength=n_accounts)
     return count.tolist()
 
 

@@ -41,6 +41,8 @@ class Recount:
         self.origin = camp["origin_post_ids"][0]
         self.campaign_tags = {camp["main_tag"], *camp["variants"]}
         self.response_tag = camp["response_tags"][0]
+        self.start, self.end = (datetime.fromisoformat(camp["window"][k].replace("Z", "+00:00"))
+                                for k in ("start", "end"))
         for line in read_lines(path):
             self.lines += 1
             try:
@@ -120,14 +122,27 @@ class Recount:
                 self._status(st[key])
 
     # -- figures ------------------------------------------------------------------------
-    def matched(self, post_id: str) -> bool:
+    def inside(self, post_id: str) -> bool:
+        """Stored, and inside the campaign's window [start, end)."""
+        p = self.posts.get(post_id)
+        return p is not None and self.start <= p["created"] < self.end
+
+    def direct(self, post_id: str) -> bool:
+        """Rules 1 and 2: a campaign tag, or the phrase in a reply to the origin."""
         p = self.posts[post_id]
-        if p["tags"] & self.campaign_tags:
+        return self.inside(post_id) and (bool(p["tags"] & self.campaign_tags) or (
+            p["kind"] == "reply" and p["reply_to"] == self.origin
+            and PHRASE.search(p["text"]) is not None))
+
+    def matched(self, post_id: str) -> bool:
+        """Rules 1-3 (docs/metrics.md): rule 3 is a repost, in the window, of a stored post in
+        the window that matches by rule 1 or 2 and is not itself a repost."""
+        if self.direct(post_id):
             return True
-        if p["kind"] == "repost":
-            return self.matched(p["repost_of"])
-        return (p["kind"] == "reply" and p["reply_to"] == self.origin
-                and PHRASE.search(p["text"]) is not None)
+        p = self.posts[post_id]
+        parent = p["repost_of"]
+        return (p["kind"] == "repost" and self.inside(post_id) and self.inside(parent)
+                and self.posts[parent]["kind"] != "repost" and self.direct(parent))
 
     def figures(self) -> dict:
         posts = self.posts
@@ -138,15 +153,17 @@ class Recount:
                       if posts[p]["kind"] == "repost"} - participants
         tag_posts: dict[str, int] = {}
         tag_accounts: dict[str, set] = {}
-        first_with: dict[str, datetime] = {}
-        for p in posts.values():
+        first_with: dict[str, datetime] = {}  # in the window
+        for pid, p in posts.items():
             for t in p["tags"]:
                 tag_posts[t] = tag_posts.get(t, 0) + 1
                 tag_accounts.setdefault(t, set()).add(p["author"])
-                if t not in first_with or p["created"] < first_with[t]:
+                if self.inside(pid) and (t not in first_with or p["created"] < first_with[t]):
                     first_with[t] = p["created"]
-        to_origin = [p for p in posts.values()
-                     if p["kind"] == "reply" and p["reply_to"] == self.origin]
+        response = [p for pid, p in posts.items()
+                    if self.inside(pid) and self.response_tag in p["tags"]]
+        to_origin = [p for pid, p in posts.items() if self.inside(pid)
+                     and p["kind"] == "reply" and p["reply_to"] == self.origin]
         notable, seen = [], set()
         for pid in sorted(matched, key=int):  # snowflake ids sort like time
             a = posts[pid]["author"]
@@ -182,6 +199,8 @@ class Recount:
                                for t in ("balancetonporc", "yotambien", "quellavoltache")},
             "response_tag_start": (_iso(first_with[self.response_tag])
                                    if self.response_tag in first_with else None),
+            "response_tag_posts": len(response),
+            "response_tag_accounts": len({p["author"] for p in response}),
             "deleted": len(self.deleted),
             "malformed_lines": self.malformed,
             "lines": self.lines,

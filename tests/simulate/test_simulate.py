@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from simulate.sim_oracle import Recount, read_lines
 
-from groundswell.simulate import default_truth_path, simulate
+from groundswell.campaign import Campaign
+from groundswell.demo import campaign_from_truth
+from groundswell.simulate import default_campaign_path, default_truth_path, simulate
 from groundswell.simulate import phrases as P
 from groundswell.simulate.clock import TWITTER_EPOCH_MS
 
@@ -347,7 +349,9 @@ def test_variants_start_days_later_in_their_language(run, recount):
 
 def test_public_figures_join_early(run):
     _, _, truth, _ = run
-    big = [j for j in truth["notable_joiners"] if j["followers"] >= 100_000]
+    # the cast of public figures (at least 150,000 followers), not the ordinary accounts
+    # planted at the 100,000 threshold (groundswell.simulate.edges)
+    big = [j for j in truth["notable_joiners"] if j["followers"] >= 150_000]
     assert len(big) >= 10
     for j in big:
         assert _at(j["first_post_at"]) - ORIGIN_AT < timedelta(hours=12)
@@ -391,3 +395,47 @@ def test_phrase_bank_keeps_entities_and_phrase_unambiguous():
 def test_posts_fit_twitters_280_code_points(recount):
     longest = max(len(p["text"]) for p in recount.posts.values())
     assert 140 < longest <= 280
+
+
+# -- what the simulator plants for the rules the data rarely shows --------------------------
+
+
+def test_the_planted_campaign_is_written_as_a_campaign_file(run):
+    """`groundswell report --campaign` on the file beside the data measures exactly the
+    campaign the truth describes (origin, tags, window)."""
+    _, path, truth, _ = run
+    planted = Campaign.load(default_campaign_path(path))
+    assert planted == campaign_from_truth(truth)
+    assert planted.origin_post_ids == tuple(truth["campaign"]["origin_post_ids"])
+    assert (planted.start, planted.end) == (ORIGIN_AT.replace(tzinfo=None),
+                                            ORIGIN_AT.replace(tzinfo=None) + timedelta(days=8))
+
+
+def test_the_window_is_narrower_than_the_data(run, recount):
+    """Campaign posts exist after the window's end, background before its start: the window
+    decides, at scale too."""
+    _, _, truth, _ = run
+    tagged = [pid for pid, p in recount.posts.items() if p["tags"] & recount.campaign_tags]
+    outside = [pid for pid in tagged if not recount.inside(pid)]
+    assert len(outside) > 10
+    assert min(p["created"] for p in recount.posts.values()) < recount.start
+    assert truth["matched_posts"] < len(tagged) + truth["matched_posts_by_kind"]["repost"]
+
+
+def test_reposts_of_reposts_are_planted_and_do_not_match_by_rule_3(run, recount):
+    chains = [pid for pid, p in recount.posts.items() if p["kind"] == "repost"
+              and recount.posts[p["repost_of"]]["kind"] == "repost"]
+    assert len(chains) >= round(0.002 * POSTS * 0.4)  # ~0.2 % of the ~40 % that are reposts
+    untagged = [pid for pid in chains if not recount.posts[pid]["tags"]]
+    assert untagged and not any(recount.matched(pid) for pid in untagged)
+
+
+def test_accounts_sit_at_the_public_figure_threshold(run, recount):
+    _, _, truth, _ = run
+    at = {n: [a for a, u in recount.users.items() if u["followers"] == n and not u["verified"]]
+          for n in (99_999, 100_000, 100_001)}
+    assert all(at.values()), at
+    notable = {j["author_id"] for j in truth["notable_joiners"]}
+    assert not set(at[99_999]) & notable
+    assert set(at[100_000]) | set(at[100_001]) <= notable | (
+        set(recount.users) - set(truth["participant_ids"]) - set(truth["amplifier_ids"]))

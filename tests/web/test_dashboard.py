@@ -31,24 +31,6 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette now prefers httpx2; httpx works the same
     from fastapi.testclient import TestClient
 
-CAMPAIGN_TOML = """\
-name = "MeToo (simulated)"
-
-[tags]
-main = "metoo"
-variants = [{{ tag = "balancetonporc", lang = "fr" }}, {{ tag = "yotambien", lang = "es" }},
-            {{ tag = "quellavoltache", lang = "it" }}]
-response = ["ibelieveyou"]
-
-[phrases]
-match = ["me too"]
-only_in_replies_to_origin = true
-
-[origin]
-post_ids = ["{origin}"]
-"""
-
-
 @pytest.fixture(scope="module")
 def sim(tmp_path_factory):
     """20k simulated posts (enough for tags to trend), one-shot ingested."""
@@ -87,10 +69,9 @@ def test_summary_counts_every_post_without_a_campaign(sim):
 
 
 def test_a_campaign_scopes_every_panel(sim, tmp_path):
+    """The campaign file the simulator wrote beside its data (its window included)."""
     db, truth = sim
-    path = tmp_path / "metoo.toml"
-    path.write_text(CAMPAIGN_TOML.format(origin=truth["campaign"]["origin_post_ids"][0]))
-    c = client(db, campaign=path)
+    c = client(db, campaign=db.with_name("c.campaign.toml"))
     s = c.get("/api/summary").json()
     assert s["scope"] == "MeToo (simulated)"
     assert s["tags"] == ["metoo", "balancetonporc", "yotambien", "quellavoltache"]
