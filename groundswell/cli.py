@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 import orjson
 from rich.console import Console
+from rich.text import Text
 
 from groundswell import __version__, api
 from groundswell.api import Store
@@ -260,6 +261,8 @@ def report(db: str, as_json: bool, campaign_file: str | None, tags: tuple[str, .
                              options=settings)
         if html_out or png_dir:
             _write_pages(source, campaign, results, settings, html_out, png_dir)
+    for warning in api.report_warnings(results):
+        err.print(Text.assemble(("warning: ", "yellow"), warning), soft_wrap=True)
     if as_json:
         emit_json(api.report_json(results))
         return
@@ -520,25 +523,34 @@ def metrics() -> None:
               help="Output file (.jsonl; .gz compresses). Ground truth goes beside it.")
 @click.option("--truth", type=click.Path(dir_okay=False), default=None,
               help="Ground-truth JSON path [default: OUTPUT with .truth.json].")
+@click.option("--campaign", "campaign_out", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the planted campaign as a campaign file "
+                   "[default: OUTPUT with .campaign.toml].")
 @friendly_errors
-def simulate(posts: int, fmt: str, seed: int, output: str, truth: str | None) -> None:
+def simulate(posts: int, fmt: str, seed: int, output: str, truth: str | None,
+             campaign_out: str | None) -> None:
     """Generate a realistic #MeToo-like campaign in a real platform format.
 
-    Writes what twarc2 (v2) or the v1.1 streaming API would have written, plus the ground truth
-    it planted (participants, posts by kind, tag counts...) for checking the pipeline.
+    Writes what twarc2 (v2) or the v1.1 streaming API would have written, the ground truth it
+    planted (participants, posts by kind, tag counts...) for checking the pipeline, and the
+    planted campaign (tags, origin post, window...) as a campaign file for `report`.
 
     \b
     Example:
       groundswell simulate --posts 1000000 --format twitter-v1 --seed 7 -o big.jsonl.gz
+      groundswell ingest big.jsonl.gz && groundswell report --campaign big.campaign.toml
     """
     from groundswell.progress import count_progress
+    from groundswell.simulate import default_campaign_path
     from groundswell.simulate import simulate as run_simulation
 
     with count_progress(posts, "simulate", err) as advance:
         result = run_simulation(posts, fmt=fmt, seed=seed, out=output, truth=truth,
-                                progress=advance)
-    out.print(f"Wrote {result['posts']:,} posts ({result['lines']:,} lines) to {output}",
-              highlight=False)
+                                progress=advance, campaign=campaign_out)
+    planted = campaign_out or default_campaign_path(Path(output))
+    out.print(f"Wrote {result['posts']:,} posts ({result['lines']:,} lines) to {output}; "
+              f"the planted campaign: {planted} (groundswell report --campaign {planted})",
+              highlight=False, soft_wrap=True)
 
 
 @main.command()
