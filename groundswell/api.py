@@ -172,6 +172,13 @@ def report_json(results: Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
+def report_warnings(results: Mapping[str, Any]) -> list[str]:
+    """What the metrics warn about (``"warnings"`` in a result): a campaign that measures
+    something else than its author meant, e.g. an origin post that is not in the store."""
+    return [f"{name}: {warning}" for name, result in results.items()
+            if isinstance(result, dict) for warning in result.get("warnings", [])]
+
+
 def frames(source: Source, campaign: CampaignLike = None, tags: Sequence[str] = (),
            metrics: list[str] | None = None, options: Options = None) -> dict:
     """:func:`report` as pandas DataFrames (``"magnitude.hourly"``, ``"spread.variants"``…)."""
@@ -274,4 +281,4 @@ def export(store: storage.Store, out_dir: str | os.PathLike[str],
 
 __all__ = ["Store", "bursts", "campaign_of", "check_inputs", "export", "follow", "frames",
            "hashtags", "ingest", "open_engine", "panels", "quarantine", "report",
-           "report_json", "scope_of", "tables_of", "trends", "write_html"]
+           "report_json", "report_warnings", "scope_of", "tables_of", "trends", "write_html"]

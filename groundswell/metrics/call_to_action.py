@@ -41,6 +41,10 @@ def compute(ctx: Context) -> dict:
     ).to_pyarrow().to_pylist()[0]
     forest = ctx.reply_forest
     found = window.filter(window.post_id.isin(origin)).count().to_pyarrow().as_py()
+    warnings = [] if found else [
+        f"the origin post ({', '.join(origin)}) is not in the store, or not in the campaign's "
+        "window: check the campaign's [origin] post_ids (a simulated campaign's are in the "
+        "campaign file written beside its data)"]
     return {
         "origin_post_ids": origin,
         "origin_found": bool(found),
@@ -51,6 +55,7 @@ def compute(ctx: Context) -> dict:
         "repliers": counts["repliers"],
         "thread_size": sum(forest.descendants(o) for o in origin),
         "thread_depth": max(forest.depth(o) for o in origin),
+        **({"warnings": warnings} if warnings else {}),
     }
 
 
