@@ -51,11 +51,8 @@ def notable_joiners(ctx: Context, limit: int = NOTABLE_MAX) -> list[dict]:
     """Public figures in order of their first matching post (reposts count: amplifying is
     joining for someone with a million followers)."""
     j = _with_accounts(ctx, ctx.joiners)
-    threshold = ctx.campaign.public_figure_followers if ctx.campaign else 100_000
-    public = j.followers.fill_null(0) >= threshold
-    if ctx.campaign is None or ctx.campaign.public_figure_verified:
-        public = public | j.verified.fill_null(False)
-    notable = j.filter(public).order_by(["first_at", "author_id"]).limit(limit)
+    notable = j.filter(ctx.public_figure_filter(j)).order_by(["first_at", "author_id"])
+    notable = notable.limit(limit)
     out = []
     for r in notable.to_pyarrow().to_pylist():
         person = _person(ctx, r, "first_at")

@@ -142,15 +142,22 @@ class Context:
                 return found
         return scalar(self.matched.created_at.min())
 
+    @property
+    def public_rule(self) -> tuple[int, bool]:
+        """Who is a public figure: ``(followers at least, or verified if True)``, the
+        campaign's (100,000 and the badge without one)."""
+        if self.campaign is None:
+            return 100_000, True
+        return self.campaign.public_figure_followers, self.campaign.public_figure_verified
+
     def is_public_figure(self, followers: int | None, verified: bool | None) -> bool:
         """Public figures may be named in reports; everyone else gets a pseudonym."""
-        threshold = self.campaign.public_figure_followers if self.campaign else 100_000
-        by_badge = self.campaign.public_figure_verified if self.campaign else True
+        threshold, by_badge = self.public_rule
         return (followers or 0) >= threshold or (by_badge and bool(verified))
 
     def public_figure_filter(self, accounts: ir.Table) -> ir.BooleanValue:
-        threshold = self.campaign.public_figure_followers if self.campaign else 100_000
-        by_badge = self.campaign.public_figure_verified if self.campaign else True
+        """:meth:`is_public_figure` as an Ibis condition on ``followers`` and ``verified``."""
+        threshold, by_badge = self.public_rule
         cond = accounts.followers.fill_null(0) >= threshold
         if by_badge:
             cond = cond | accounts.verified.fill_null(False)
