@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 BENCH_VENV = .bench-venv
 
-.PHONY: demo test lint install clean docs bench browser
+.PHONY: demo test lint install clean docs bench browser mutants
 
 # (Re)install only when the project's dependencies change.
 $(STAMP): pyproject.toml
@@ -34,6 +34,11 @@ browser:
 # The bench venv holds twarc-hashtags, which tests/test_twarc_hashtags.py compares against.
 test: $(STAMP) lint browser $(BENCH_VENV)/.installed-stamp
 	$(BIN)/pytest -q
+
+# Hand-picked mutants of the rules the reports rest on; each must make a test fail (minutes:
+# not part of `make test`). scripts/mutants.py lists them.
+mutants: $(STAMP)
+	$(BIN)/python scripts/mutants.py
 
 docs: $(STAMP)
 	$(BIN)/python scripts/cli_reference.py > docs/cli.md

@@ -192,6 +192,8 @@ def test_killed_ingests_converge_on_the_clean_run(clean_run, campaign, tmp_path)
     assert differences(clean_run["db"], db) == {}, f"kills (delay s, posts): {progress}"
     with Store(db, read_only=True) as store:
         assert_post_keys(store)
+        # the accounts every killed run staged were folded in, and the staging table emptied
+        assert store.con.execute("SELECT count(*) FROM account_snapshots").fetchall() == [(0,)]
     for leftover in (db, db.with_name(db.name + ".wal")):
         leftover.unlink(missing_ok=True)
 

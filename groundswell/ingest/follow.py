@@ -57,6 +57,8 @@ class FollowSummary(IngestSummary):
     """:class:`~groundswell.ingest.IngestSummary` plus what following adds."""
 
     batches: int = 0
+    #: how many times the follower reached the file's end and waited for more
+    looks: int = 0
     busy_retries: int = 0
     busy_seconds: float = 0.0
     rotations: int = 0
@@ -240,6 +242,7 @@ class Follower:
                 self._at_end()
                 if self._batch_lines:
                     self._flush()
+                self.summary.looks += 1
                 self.stop.wait(self.poll)
             self._drain()
         finally:

@@ -128,7 +128,9 @@ def test_a_partial_last_line_waits_for_its_newline(tmp_path, sim):
     db = tmp_path / "live.duckdb"
     run = Running(db, followed)
     wait_for(lambda: run.summary.lines == 2, "the two complete lines")
-    time.sleep(0.3)  # several polls: the half line must still be waiting, not quarantined
+    looked = run.summary.looks
+    # three more looks at the file's end: the half line must still be waiting, not quarantined
+    wait_for(lambda: run.summary.looks >= looked + 3, "three more looks at the end")
     assert run.summary.lines == 2
     assert run.summary.pending_bytes == half
     assert run.summary.quarantined == 0

@@ -62,6 +62,7 @@ class Post:
     tags: frozenset[str]
     reply_to: str | None
     repost_of: str | None
+    lang: str | None = None
 
 
 @dataclass
@@ -133,7 +134,7 @@ class Raw:
                 else "quote" if "quoted" in refs else "original")
         tags = frozenset(norm_tag(h["tag"]) for h in t.get("entities", {}).get("hashtags", []))
         self._add(Post(t["id"], t["author_id"], _v2_time(t["created_at"]), kind, t["text"],
-                       tags, refs.get("replied_to"), refs.get("retweeted")))
+                       tags, refs.get("replied_to"), refs.get("retweeted"), t.get("lang")))
         for key in ("author", "in_reply_to_user"):
             if isinstance(t.get(key), dict):
                 self._v2_user(t[key])
@@ -159,7 +160,8 @@ class Raw:
         self._add(Post(st["id_str"], u["id_str"], _v1_time(st["created_at"]), kind,
                        ext["full_text"] if ext else st["text"],
                        frozenset(norm_tag(h["text"]) for h in ents.get("hashtags", [])),
-                       st.get("in_reply_to_status_id_str"), rt["id_str"] if rt else None))
+                       st.get("in_reply_to_status_id_str"), rt["id_str"] if rt else None,
+                       st.get("lang")))
         for key in ("retweeted_status", "quoted_status"):
             if st.get(key):
                 self._v1_status(st[key])
@@ -242,6 +244,29 @@ class Recount:
                  "followers": self.raw.users[a].followers, "first_post_at": iso(t)}
                 for t, a in order]
 
+    def origin_at(self) -> datetime | None:
+        """The origin post's time if it is stored (anywhere), else the first matching post."""
+        found = [self.raw.posts[i].created for i in self.spec.origin_ids if i in self.raw.posts]
+        if found:
+            return min(found)
+        return min((p.created for p in self.matched.values()), default=None)
+
+    @staticmethod
+    def hours(later: datetime | None, earlier: datetime | None) -> float | None:
+        if later is None or earlier is None:
+            return None
+        return round((later - earlier).total_seconds() / 3600, 2)
+
+    def notable_joined(self, origin: datetime | None) -> list[dict]:
+        """Public figures in order of their first matching post (then id), with hours since
+        the origin and whether they joined as participants (spoke) or amplifiers."""
+        first = self.first_times(participants_only=False)
+        spoke = self.first_times(participants_only=True)
+        order = sorted((t, a) for a, t in first.items() if self.public(a))
+        return [{"author_id": a, "first_post_at": iso(t), "hours_since_origin":
+                 self.hours(t, origin), "as": "participant" if a in spoke else "amplifier"}
+                for t, a in order]
+
     def first_participants(self) -> list[tuple[str, datetime]]:
         first = self.first_times(participants_only=True)
         return [(a, t) for t, a in sorted((t, a) for a, t in first.items())]
@@ -250,6 +275,33 @@ class Recount:
     def by_kind(self) -> dict[str, int]:
         counts = Counter(p.kind for p in self.matched.values())
         return {k: counts.get(k, 0) for k in KINDS}
+
+    def series(self, unit: str) -> list[dict]:
+        """Matching posts and new participants per UTC hour (``"h"``) or day (``"D"``), with
+        running totals, for every bucket with either."""
+        def bucket(t: datetime) -> datetime:
+            t = t.replace(minute=0, second=0, microsecond=0)
+            return t.replace(hour=0) if unit == "D" else t
+
+        posts = Counter(bucket(p.created) for p in self.matched.values())
+        joined = Counter(bucket(t) for t in self.first_times(participants_only=True).values())
+        out, total_posts, total_people = [], 0, 0
+        for at in sorted(set(posts) | set(joined)):
+            total_posts += posts[at]
+            total_people += joined[at]
+            out.append({"day" if unit == "D" else "hour":
+                        at.date().isoformat() if unit == "D" else iso(at),
+                        "posts": posts[at], "new_participants": joined[at],
+                        "cumulative_posts": total_posts,
+                        "cumulative_participants": total_people})
+        return out
+
+    def languages(self) -> list[dict]:
+        """Matching posts per UTC day and language (``und`` when none), busiest first."""
+        counts = Counter((p.created.date().isoformat(), p.lang or "und")
+                         for p in self.matched.values())
+        return [{"day": day, "lang": lang, "posts": n} for (day, lang), n in
+                sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))]
 
     def peak_hour(self) -> tuple[str, int]:
         hours = Counter(p.created.replace(minute=0, second=0, microsecond=0)

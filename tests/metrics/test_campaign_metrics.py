@@ -132,8 +132,8 @@ def test_tag_starts_recover_truth(sim):
     (response,) = sim.report["response_tags"]
     assert response["tag"] == "ibelieveyou"
     assert response["first_post_at"] == sim.truth["response_tag_start"]
-    assert response["posts"] == sim.truth["tag_posts"]["ibelieveyou"]
-    assert response["accounts"] == sim.truth["tag_accounts"]["ibelieveyou"]
+    assert response["posts"] == sim.truth["response_tag_posts"]
+    assert response["accounts"] == sim.truth["response_tag_accounts"]
 
 
 # -- 1b. an independent recount over the raw file ------------------------------------------
@@ -179,6 +179,23 @@ def test_hourly_series_and_milestones_match_raw_recount(sim):
             else:
                 assert row["reached_at"] is None and row["hours_from_origin"] is None
     assert m["hours_to_posts"]["1000"] == hours(post_times[999], post_times[0])
+
+
+def test_series_languages_and_joiners_match_raw_recount(sim):
+    """The daily and hourly series whole, languages per day, and each notable joiner's and
+    first participant's hours since the origin and how they joined."""
+    m, spread, rc = sim.report["magnitude"], sim.report["spread"], sim.rc
+    assert m["daily"] == rc.series("D") and m["hourly"] == rc.series("h")
+    assert spread["languages"] == rc.languages()
+    origin = rc.origin_at()
+    assert origin == sim.origin_at
+    assert [(j["author_id"], j["first_post_at"], j["hours_since_origin"], j["as"])
+            for j in spread["notable_joiners"]] == [
+        (j["author_id"], j["first_post_at"], j["hours_since_origin"], j["as"])
+        for j in rc.notable_joined(origin)][:50]
+    assert {j["as"] for j in spread["notable_joiners"]} == {"participant", "amplifier"}
+    assert [(p["first_post_at"], p["hours_since_origin"]) for p in spread["first_participants"]
+            ] == [(iso(t), rc.hours(t, origin)) for _, t in rc.first_participants()[:20]]
 
 
 def test_doubling_time_matches_raw_recount(sim):
