@@ -85,10 +85,10 @@ def test_report_questions_agree_by_ids_and_by_integer_keys(small_v2, tmp_path):
     assert all(by_ids.values()) and by_ids[report_questions.SCAN][0][0] > 0
     assert by_ids["posts and accounts carrying a campaign tag"] == by_ids[report_questions.SCAN]
     assert answers(tmp_path / "keyed.duckdb", int_keys=True) == by_ids
-    # HyperLogLog answers within 3 % of the exact ones (their error at a few thousand keys)
+    # HyperLogLog answers within 5 % or 3 accounts of the exact ones
     approx = answers(db, int_keys=False, approx=True)
     assert approx.keys() == by_ids.keys()
     for name, exact in by_ids.items():
         for got, want in zip(approx[name], exact, strict=True):  # rows lead with their keys
             for g, w in zip(got, want, strict=True):
-                assert g == (pytest.approx(w, rel=0.03) if isinstance(w, int) else w), name
+                assert g == (pytest.approx(w, rel=0.05, abs=3) if isinstance(w, int) else w), name

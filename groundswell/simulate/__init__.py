@@ -29,9 +29,10 @@ The campaign (details in :mod:`groundswell.simulate.model`):
   fewer than the public-figure threshold, exactly it, and one more.
 
 The planted campaign is written beside the data as a campaign file
-(``campaign.campaign.toml``: tags, variants, phrase, origin, response tag and a window from the
-call to action for 8 days, narrower than the data), ready for ``groundswell report
---campaign``; the truth's campaign figures are those of that window.
+(``campaign.campaign.toml``: tags, variants, phrase, origin, response tag and a window from 20
+hours before the call to action to 8 days after it, narrower than the data at both ends),
+ready for ``groundswell report --campaign``; the truth's campaign figures are those of that
+window.
 
 Files: ``twitter-v2`` is what ``twarc2 search --archive`` saves (one response page of ≤ 100
 tweets per line, newest first, ``json.dumps`` style); ``twitter-v1`` is the v1.1 stream (one

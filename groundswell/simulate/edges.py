@@ -12,7 +12,7 @@ them too (each rule they exercise also has a hand-built test: ``tests/metrics/te
   one fewer, the threshold, and one more, without a verified badge.
 
 The third rare case, a campaign window narrower than the data, is the planted campaign's own
-(:data:`groundswell.simulate.truth.WINDOW_DAYS`).
+(:data:`groundswell.simulate.truth.WINDOW_HOURS_BEFORE`, ``WINDOW_DAYS``).
 """
 
 from __future__ import annotations

@@ -34,8 +34,11 @@ RESPONSE_TAGS = ["ibelieveyou"]
 PHRASE = "me too"
 PHRASE_RE = re.compile(r"\bme too\b", re.IGNORECASE)
 CAMPAIGN_TAGS = frozenset([MAIN_TAG, *VARIANTS])
-#: The planted campaign's window: from the call to action (inclusive: the origin post sits on
-#: its start) for this many days; the data runs from a day before to 9.5 days after.
+#: The planted campaign's window, narrower than the data at both ends: from this many hours
+#: before the call to action (the trend detector wants a day of history before a tag can
+#: trend, and the response tag starts 6-10 hours after the origin) to this many days after
+#: it; the data runs from a day before the origin to 9.5 days after.
+WINDOW_HOURS_BEFORE = 20
 WINDOW_DAYS = 8
 
 
@@ -74,7 +77,8 @@ def compute(camp: Campaign, acc: Accounts, rendered: Rendered, *, seed: int, fmt
     parent = camp.parent.tolist()
     origin = camp.origin
     texts = [r[0] for r in rendered.records]
-    start_ms, end_ms = camp.t0_ms, camp.t0_ms + int(WINDOW_DAYS * DAY * 1000)
+    start_ms = camp.t0_ms - WINDOW_HOURS_BEFORE * 3600 * 1000
+    end_ms = camp.t0_ms + int(WINDOW_DAYS * DAY * 1000)
     inside = (camp.ms >= start_ms) & (camp.ms < end_ms)
     in_window = (inside & stored).tolist()
     direct = [False] * n  # rules 1 and 2
@@ -198,7 +202,8 @@ platform = "twitter"
 post_ids = [{ids}]
 
 [window]
-# From the call to action for {WINDOW_DAYS} days; the data runs from a day before it.
+# From {WINDOW_HOURS_BEFORE} hours before the call to action to {WINDOW_DAYS} days after it
+# (the data runs from a day before it to 9.5 days after).
 start = {planted['window']['start']}
 end = {planted['window']['end']}
 

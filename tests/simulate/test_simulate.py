@@ -407,8 +407,9 @@ def test_the_planted_campaign_is_written_as_a_campaign_file(run):
     planted = Campaign.load(default_campaign_path(path))
     assert planted == campaign_from_truth(truth)
     assert planted.origin_post_ids == tuple(truth["campaign"]["origin_post_ids"])
-    assert (planted.start, planted.end) == (ORIGIN_AT.replace(tzinfo=None),
-                                            ORIGIN_AT.replace(tzinfo=None) + timedelta(days=8))
+    origin = ORIGIN_AT.replace(tzinfo=None)
+    assert (planted.start, planted.end) == (origin - timedelta(hours=20),
+                                            origin + timedelta(days=8))
 
 
 def test_the_window_is_narrower_than_the_data(run, recount):
