@@ -29,7 +29,7 @@ class Tweet:
     author: str
     at: datetime
     text: str = "#MeToo"
-    lang: str = "en"
+    lang: str | None = "en"  # None: no language, as Twitter leaves some
     replied_to: str | None = None
     retweeted: str | None = None
     quoted: str | None = None
@@ -75,6 +75,8 @@ def _tweet(template: dict, t: Tweet, everyone: list[Tweet]) -> dict:
     out = copy.deepcopy(template)
     out.update(id=t.id, author_id=t.author, created_at=_stamp(t.at), text=t.text, lang=t.lang,
                conversation_id=t.id)
+    if t.lang is None:
+        del out["lang"]
     tags = [{"start": m.start(), "end": m.end(), "tag": m.group(1)} for m in TAG.finditer(t.text)]
     out["entities"] = {"hashtags": tags} if tags else {}
     if not tags:

@@ -43,6 +43,8 @@ def assert_people_agree(results: dict, rc: Recount) -> None:
     assert m["participants"] == len(rc.participants())
     assert m["amplifiers"] == len(rc.amplifiers())
     assert m["daily"] == rc.series("D") and m["hourly"] == rc.series("h")
+    if rc.matched:
+        assert (m["peak_hour"], m["peak_hour_posts"]) == rc.peak_hour()  # ties: the earliest
     assert results["spread"]["languages"] == rc.languages()
     origin = rc.origin_at()
     assert [(j["author_id"], j["first_post_at"], j["hours_since_origin"], j["as"])
@@ -59,7 +61,7 @@ def test_the_window_keeps_its_start_and_drops_its_end(tmp_path):
     people = [Account(str(i), f"u{i}") for i in range(1, 8)]
     case = Case(people, [
         Tweet("1001", "1", S - seconds(1)),                      # before the start
-        Tweet("1002", "2", S),                                   # at the start: in
+        Tweet("1002", "2", S, lang=None),                        # at the start: in
         Tweet("1003", "3", E - seconds(1)),                      # the last second: in
         Tweet("1004", "4", E),                                   # at the end: out
         Tweet("1005", "5", S + seconds(3600), "RT @u1: story", retweeted="1001"),
@@ -72,6 +74,8 @@ def test_the_window_keeps_its_start_and_drops_its_end(tmp_path):
     m = results["magnitude"]
     assert (m["first_post"], m["last_post"]) == (iso(S), iso(E - seconds(1)))
     assert (m["participants"], m["amplifiers"]) == (2, 1)
+    assert m["peak_hour"] == iso(S) and m["peak_hour_posts"] == 1  # three hours tie
+    assert {"day": iso(S)[:10], "lang": "und", "posts": 1} in results["spread"]["languages"]
 
 
 @pytest.mark.parametrize("by_badge", [True, False])
