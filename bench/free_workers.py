@@ -49,7 +49,7 @@ def prepare(path: str, folder: Path) -> list[Path]:
 
 def replay(files: list[Path]) -> Callable[..., Iterator[ParsedBatch]]:
     """A stand-in for ``parallel.parsed_chunks`` that unpickles the prepared chunks."""
-    def parsed_chunks(source, workers, chunk, on_bytes=None) -> Iterator[ParsedBatch]:
+    def parsed_chunks(source, workers, chunk, on_bytes=None, server=None) -> Iterator[ParsedBatch]:
         offset = 0
         for file in files:
             parsed = pickle.loads(file.read_bytes())

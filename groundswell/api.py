@@ -80,15 +80,17 @@ if TYPE_CHECKING:
 def ingest(store: storage.Store, paths: Sequence[str | os.PathLike[str]],
            progress: Callable[[int], None] | None = None,
            posts_progress: Callable[[int], None] | None = None,
-           batch_posts: int | None = None, workers: int | None = None) -> IngestSummary:
+           batch_posts: int | None = None, workers: int | None = None,
+           server: str | None = None) -> IngestSummary:
     """Read files (``-`` for stdin: twarc2 or v1.1 JSON lines, plain, .gz or .zst) into
     ``store``: idempotent, streaming, nothing lost (see :mod:`groundswell.ingest`).
     ``progress`` gets raw bytes read, ``posts_progress`` posts seen; ``workers`` processes
-    parse big plain files (default one per core)."""
+    parse big plain files (default one per core); ``server``: the server the files were
+    collected from, for platforms whose ids are a server's own (Mastodon)."""
     from groundswell.ingest import ingest as ingest_files
 
     return ingest_files(store, paths, progress=progress, posts_progress=posts_progress,
-                        batch_posts=batch_posts, workers=workers)
+                        batch_posts=batch_posts, workers=workers, server=server)
 
 
 def check_inputs(paths: Sequence[str | os.PathLike[str]]) -> int | None:

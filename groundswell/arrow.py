@@ -6,6 +6,7 @@ process, which ships Arrow tables back cheaply) reaches the store without per-ro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pyarrow as pa
@@ -18,25 +19,24 @@ _ARROW_TYPES = {
     "BOOLEAN": pa.bool_(),
     "TIMESTAMP": pa.timestamp("us"),
 }
+_COLUMN = re.compile(r"(\w+)\s+(VARCHAR|BIGINT|BOOLEAN|TIMESTAMP)\b")
 
 
-def _arrow_schema(table: str, columns: Sequence[str]) -> pa.Schema:
-    ddl = schema.TABLES[table]
-    types = {}
-    for line in ddl.splitlines():
-        parts = line.split()
-        if len(parts) >= 2 and parts[0] in columns:
-            types[parts[0]] = _ARROW_TYPES[parts[1].rstrip(",")]
-    return pa.schema([(c, types[c]) for c in columns])
+def _arrow_schema(ddl: str, columns: Sequence[str] | None = None) -> pa.Schema:
+    """The Arrow schema of ``columns`` (all, in order, by default) of a table's DDL."""
+    types = {name: _ARROW_TYPES[sql] for name, sql in _COLUMN.findall(ddl)}
+    return pa.schema([(c, types[c]) for c in (columns or types)])
 
 
 ARROW = {
-    "posts": _arrow_schema("posts", schema.POST_COLUMNS),
-    "accounts": _arrow_schema("accounts", schema.ACCOUNT_COLUMNS),
-    "post_hashtags": _arrow_schema("post_hashtags", schema.HASHTAG_COLUMNS),
-    "mentions": _arrow_schema("mentions", schema.MENTION_COLUMNS),
-    "deletions": _arrow_schema("deletions", schema.DELETION_COLUMNS),
-    "quarantine": _arrow_schema("quarantine", schema.QUARANTINE_COLUMNS),
+    "posts": _arrow_schema(schema.TABLES["posts"], schema.POST_COLUMNS),
+    "accounts": _arrow_schema(schema.TABLES["accounts"], schema.ACCOUNT_COLUMNS),
+    "post_hashtags": _arrow_schema(schema.TABLES["post_hashtags"], schema.HASHTAG_COLUMNS),
+    "mentions": _arrow_schema(schema.TABLES["mentions"], schema.MENTION_COLUMNS),
+    "deletions": _arrow_schema(schema.TABLES["deletions"], schema.DELETION_COLUMNS),
+    "quarantine": _arrow_schema(schema.TABLES["quarantine"], schema.QUARANTINE_COLUMNS),
+    "local_ids": _arrow_schema(schema.TABLES["local_ids"], schema.LOCAL_ID_COLUMNS),
+    **{name: _arrow_schema(ddl) for name, ddl in schema.BATCH.items()},
 }
 
 

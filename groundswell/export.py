@@ -63,12 +63,7 @@ class ExportError(StoreError):
 
 def canonical_columns(table: str) -> dict[str, str]:
     """``{column: SQL type}`` of a canonical table, in the order ``schema.TABLES`` declares."""
-    columns = {}
-    for line in schema.TABLES[table].splitlines():
-        parts = line.split()
-        if len(parts) >= 2 and parts[0].isidentifier() and parts[0] not in ("CREATE", "PRIMARY"):
-            columns[parts[0]] = parts[1].rstrip(",")
-    return columns
+    return schema.columns(table)
 
 
 def export_parquet(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 #: Bumped whenever a table or column changes meaning. A store written by a newer version
 #: is refused with a clear error instead of being silently misread.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # 2: posts, post_hashtags and mentions lost their PRIMARY KEY constraints. Their keys are
 #    still unique, enforced by the one writer (Store.write_batch, an anti-join per batch):
 #    DuckDB keeps primary-key indexes in memory, which grew with the archive (hundreds of
@@ -36,10 +36,38 @@ SCHEMA_VERSION = 4
 #    (``Store._migrate``); readers of older stores (read-only, or Parquet exports) still join on
 #    ``(platform, post_id)`` (``Tables.key``). Version 3 software must not write these stores:
 #    its inserts do not fill the column.
+# 5: many platforms. ``posts.claimed_at`` (the time a client wrote into a post, Bluesky's
+#    ``createdAt``, kept beside the plausible ``created_at`` metrics order by);
+#    ``accounts.status`` (an account deleted, taken down, suspended or deactivated);
+#    ``handles`` (the handles an account was seen with where a platform says so: Bluesky's
+#    identity events and post views), ``post_versions`` (edits),
+#    ``local_ids`` (Mastodon's per-server status ids), ``hidden_posts`` (posts of accounts
+#    that are not active: out of every metric until the account returns) and
+#    ``account_deletions`` (deleted accounts: their posts removed and never stored again).
+#    The writer adds them to an older store when it opens it; version 4 software must not
+#    write these stores (its inserts would miss the account and local-id rules).
 
 #: Post kinds, in the priority used when a post is several things at once
 #: (a retweet of a reply is a repost; a reply that quotes is a reply).
 KINDS = ("original", "reply", "quote", "repost")
+
+_POST_FIELDS = """
+            platform            VARCHAR NOT NULL,
+            post_id             VARCHAR NOT NULL,
+            author_id           VARCHAR,
+            created_at          TIMESTAMP,
+            text                VARCHAR,
+            lang                VARCHAR,
+            kind                VARCHAR NOT NULL,
+            reply_to_post_id    VARCHAR,
+            reply_to_author_id  VARCHAR,
+            repost_of_post_id   VARCHAR,
+            quote_of_post_id    VARCHAR,
+            conversation_id     VARCHAR,
+            source_file         VARCHAR,
+            source_line         BIGINT,
+            post_key            BIGINT,
+            claimed_at          TIMESTAMP"""
 
 _ACCOUNT_FIELDS = """
             platform      VARCHAR NOT NULL,
@@ -57,26 +85,13 @@ TABLES: dict[str, str] = {
             key   VARCHAR PRIMARY KEY,
             value VARCHAR
         )""",
-    "posts": """
-        CREATE TABLE IF NOT EXISTS posts (
-            platform            VARCHAR NOT NULL,
-            post_id             VARCHAR NOT NULL,
-            author_id           VARCHAR,
-            created_at          TIMESTAMP,
-            text                VARCHAR,
-            lang                VARCHAR,
-            kind                VARCHAR NOT NULL,
-            reply_to_post_id    VARCHAR,
-            reply_to_author_id  VARCHAR,
-            repost_of_post_id   VARCHAR,
-            quote_of_post_id    VARCHAR,
-            conversation_id     VARCHAR,
-            source_file         VARCHAR,
-            source_line         BIGINT,
-            post_key            BIGINT
+    "posts": f"""
+        CREATE TABLE IF NOT EXISTS posts ({_POST_FIELDS}
         )""",
     "accounts": f"""
-        CREATE TABLE IF NOT EXISTS accounts ({_ACCOUNT_FIELDS}
+        CREATE TABLE IF NOT EXISTS accounts ({_ACCOUNT_FIELDS},
+            status        VARCHAR,
+            status_at     TIMESTAMP
         )""",
     "post_hashtags": """
         CREATE TABLE IF NOT EXISTS post_hashtags (
@@ -112,6 +127,43 @@ TABLES: dict[str, str] = {
             raw_excerpt  VARCHAR,
             PRIMARY KEY (source, line)
         )""",
+    "handles": """
+        CREATE TABLE IF NOT EXISTS handles (
+            platform    VARCHAR NOT NULL,
+            author_id   VARCHAR NOT NULL,
+            handle      VARCHAR NOT NULL,
+            first_seen  TIMESTAMP,
+            last_seen   TIMESTAMP
+        )""",
+    "post_versions": """
+        CREATE TABLE IF NOT EXISTS post_versions (
+            platform     VARCHAR NOT NULL,
+            post_id      VARCHAR NOT NULL,
+            version      VARCHAR NOT NULL,
+            edited_at    TIMESTAMP,
+            source_file  VARCHAR,
+            source_line  BIGINT
+        )""",
+    "local_ids": """
+        CREATE TABLE IF NOT EXISTS local_ids (
+            platform  VARCHAR NOT NULL,
+            server    VARCHAR NOT NULL,
+            local_id  VARCHAR NOT NULL,
+            post_id   VARCHAR NOT NULL
+        )""",
+    "hidden_posts": f"""
+        CREATE TABLE IF NOT EXISTS hidden_posts ({_POST_FIELDS}
+        )""",
+    "account_deletions": """
+        CREATE TABLE IF NOT EXISTS account_deletions (
+            platform     VARCHAR NOT NULL,
+            author_id    VARCHAR NOT NULL,
+            deleted_at   TIMESTAMP,
+            reason       VARCHAR,
+            source_file  VARCHAR,
+            source_line  BIGINT,
+            PRIMARY KEY (platform, author_id)
+        )""",
     "ingests": """
         CREATE TABLE IF NOT EXISTS ingests (
             run_id         VARCHAR PRIMARY KEY,
@@ -144,7 +196,7 @@ STAGING: dict[str, str] = {
 POST_COLUMNS = (
     "platform", "post_id", "author_id", "created_at", "text", "lang", "kind",
     "reply_to_post_id", "reply_to_author_id", "repost_of_post_id", "quote_of_post_id",
-    "conversation_id", "source_file", "source_line", "post_key",
+    "conversation_id", "source_file", "source_line", "post_key", "claimed_at",
 )
 ACCOUNT_COLUMNS = (
     "platform", "author_id", "handle", "display_name", "followers", "verified",
@@ -154,10 +206,51 @@ HASHTAG_COLUMNS = ("platform", "post_id", "tag", "tag_written", "post_key")
 MENTION_COLUMNS = ("platform", "post_id", "handle", "mentioned_author_id", "post_key")
 DELETION_COLUMNS = ("platform", "post_id", "deleted_at", "reason", "source_file", "source_line")
 QUARANTINE_COLUMNS = ("source", "line", "reason", "raw_excerpt")
+LOCAL_ID_COLUMNS = ("platform", "server", "local_id", "post_id")
+
+#: What a batch carries besides rows of the canonical tables: edits of posts (a new text
+#: and its tags and mentions), accounts' statuses, and deletes named by a server's local id.
+#: Each ends in the batch's own ``seq``, its order in the batch (the last one wins).
+BATCH: dict[str, str] = {
+    "edits": """
+            platform     VARCHAR, post_id VARCHAR, version VARCHAR, edited_at TIMESTAMP,
+            text         VARCHAR, source_file VARCHAR, source_line BIGINT, seq BIGINT""",
+    "edit_hashtags": """
+            platform     VARCHAR, post_id VARCHAR, version VARCHAR, tag VARCHAR,
+            tag_written  VARCHAR""",
+    "edit_mentions": """
+            platform     VARCHAR, post_id VARCHAR, version VARCHAR, handle VARCHAR,
+            mentioned_author_id VARCHAR""",
+    "account_statuses": """
+            platform     VARCHAR, author_id VARCHAR, active BOOLEAN, status VARCHAR,
+            at           TIMESTAMP, source_file VARCHAR, source_line BIGINT""",
+    "handle_sightings": """
+            platform     VARCHAR, author_id VARCHAR, handle VARCHAR, first_seen TIMESTAMP,
+            last_seen    TIMESTAMP""",
+    "local_deletions": """
+            platform     VARCHAR, server VARCHAR, local_id VARCHAR, deleted_at TIMESTAMP,
+            reason       VARCHAR, source_file VARCHAR, source_line BIGINT""",
+}
+
+#: Account statuses whose posts leave every metric until the account is active again
+#: (``hidden_posts``); ``deleted`` removes them for good (``account_deletions``). Other
+#: statuses (a relay's ``desynchronized``, ``throttled``) change nothing.
+HIDING_STATUSES = ("takendown", "suspended", "deactivated")
 
 #: Tables whose rows hang off a post and must vanish with it (compliance deletes).
-POST_DERIVED_TABLES = ("post_hashtags", "mentions")
+POST_DERIVED_TABLES = ("post_hashtags", "mentions", "post_versions")
 
-#: The integer key of a post (schema 4), in ``posts`` and the tables above.
+#: The integer key of a post (schema 4), in ``posts`` and the tables that carry it.
 POST_KEY = "post_key"
-KEYED_TABLES = ("posts", *POST_DERIVED_TABLES)
+KEYED_TABLES = ("posts", "post_hashtags", "mentions")
+
+
+def columns(table: str) -> dict[str, str]:
+    """``{column: SQL type}`` of a canonical table, in the order :data:`TABLES` declares."""
+    out = {}
+    for line in TABLES[table].splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0].isidentifier() and parts[0] not in ("CREATE",
+                                                                             "PRIMARY"):
+            out[parts[0]] = parts[1].rstrip(",")
+    return out

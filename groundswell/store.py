@@ -92,7 +92,7 @@ ACCOUNT_MERGE = """
 ACCOUNT_FOLD = """
     MERGE INTO accounts USING (
         WITH chain AS (
-            SELECT a.*, 0 AS seq FROM accounts a
+            SELECT {columns}, 0 AS seq FROM accounts a
             SEMI JOIN account_snapshots USING (platform, author_id)
             UNION ALL SELECT * FROM account_snapshots
         ), marked AS (
@@ -113,6 +113,43 @@ ACCOUNT_FOLD = """
     WHEN MATCHED THEN UPDATE SET handle = f.handle, display_name = f.display_name,
         followers = f.followers, verified = f.verified, created_at = f.created_at,
         observed_at = f.observed_at
+    WHEN NOT MATCHED THEN INSERT BY NAME
+""".replace("{columns}", ", ".join(schema.ACCOUNT_COLUMNS))
+
+
+#: Every handle an account was seen with, and when first and last (``handles``): handles
+#: change (Bluesky's freely), while reports name accounts by their latest.
+HANDLES_MERGE = """
+    MERGE INTO handles USING (
+        SELECT platform, author_id, handle, min(first_seen) AS first_seen,
+               max(last_seen) AS last_seen
+        FROM batch_handle_sightings GROUP BY platform, author_id, handle
+    ) AS h
+    ON handles.platform = h.platform AND handles.author_id = h.author_id
+       AND handles.handle = h.handle
+    WHEN MATCHED THEN UPDATE SET
+        first_seen = least(handles.first_seen, h.first_seen),
+        last_seen = greatest(handles.last_seen, h.last_seen)
+    WHEN NOT MATCHED THEN INSERT BY NAME
+"""
+
+_HIDING_LIST = ", ".join(f"'{s}'" for s in schema.HIDING_STATUSES)
+#: SQL: the statuses that hide an account's posts, and the condition on ``accounts``.
+HIDING = f"({_HIDING_LIST})"
+HIDDEN = f"status IN {HIDING}"
+
+#: An account's latest status (NULL: active) from a batch's statuses; statuses that change
+#: nothing (a relay's ``desynchronized``) are left out.
+STATUS_MERGE = f"""
+    MERGE INTO accounts USING (
+        SELECT platform, author_id, CASE WHEN active THEN NULL ELSE status END AS status,
+               at AS status_at
+        FROM batch_account_statuses WHERE active OR status = 'deleted' OR status IN {HIDING}
+    ) AS s
+    ON accounts.platform = s.platform AND accounts.author_id = s.author_id
+    WHEN MATCHED AND (accounts.status_at IS NULL OR s.status_at IS NULL
+                      OR s.status_at >= accounts.status_at)
+    THEN UPDATE SET status = s.status, status_at = s.status_at
     WHEN NOT MATCHED THEN INSERT BY NAME
 """
 
@@ -244,6 +281,7 @@ class Store:
         self.budget_mib: int | None = None  # the writer's memory budget in a bulk ingest
         self._snapshot_seq = 0
         self._last_key = 0  # the highest post key this writer knows of (see _apply)
+        self._hidden: bool | None = None  # whether any account is hidden (_any_hidden)
         try:
             if read_only:
                 self._check_version()
@@ -270,6 +308,25 @@ class Store:
             "INSERT OR IGNORE INTO meta VALUES ('pseudonym_key', ?)", [secrets.token_hex(16)]
         )
         self._add_post_keys()
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        """Schema 5 on an older store: the columns it lacks (``posts.claimed_at``,
+        ``accounts.status``, ``status_at``), empty, in one transaction. The new tables were
+        created with the others (``CREATE TABLE IF NOT EXISTS``)."""
+        missing = [(table, column, sql) for table in schema.TABLES
+                   for column, sql in schema.columns(table).items()
+                   if column != schema.POST_KEY and column not in self.columns(table)]
+        if not missing and self.version() >= schema.SCHEMA_VERSION:
+            return
+
+        def work() -> None:
+            for table, column, sql in missing:
+                self.con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sql}")
+            self.con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                             [str(schema.SCHEMA_VERSION)])
+
+        self._atomically(work, f"{self.path} is unchanged (schema {self.version()})")
 
     def _add_post_keys(self) -> None:
         """Schema 4 on an older store: number its posts and copy each number to the post's
@@ -289,8 +346,7 @@ class Store:
                 con.execute(f"UPDATE {table} SET {schema.POST_KEY} = p.{schema.POST_KEY} "
                             f"FROM posts p WHERE {table}.platform = p.platform "
                             f"AND {table}.post_id = p.post_id")
-            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
-                        [str(schema.SCHEMA_VERSION)])
+            con.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
 
         self._atomically(work, f"{self.path} is unchanged (schema {self.version()})")
 
@@ -364,6 +420,21 @@ class Store:
         con = self.con
         for name, table in tables.items():
             con.register(f"batch_{name}", table)
+
+        def rows(name: str) -> int:
+            return tables[name].num_rows if name in tables else 0
+
+        if rows("local_ids"):  # first: this batch's own local deletes and replies use them
+            con.execute("INSERT INTO local_ids SELECT DISTINCT * FROM batch_local_ids "
+                        "ANTI JOIN local_ids USING (platform, server, local_id)")
+        if rows("local_deletions"):
+            self._delete_locally()
+        deletions = "batch_deletions" if rows("deletions") else None
+        if rows("local_deletions"):
+            deletions = "batch_all_deletions"
+            con.execute("CREATE OR REPLACE TEMP TABLE batch_all_deletions AS "
+                        f"{'SELECT * FROM batch_deletions UNION ALL ' if rows('deletions') else ''}"
+                        "SELECT * FROM batch_resolved_deletions")
         tombstoned = con.execute(
             "SELECT count(*) FROM batch_posts SEMI JOIN deletions USING (platform, post_id)"
         ).fetchall()[0][0]
@@ -379,10 +450,11 @@ class Store:
             "ANTI JOIN (SELECT platform, post_id FROM posts WHERE post_id BETWEEN ? AND ?) "
             "USING (platform, post_id)", [low, high])
         doomed = 0  # new posts that this batch also deletes: never written
-        if tables["deletions"].num_rows:
+        if deletions:
             doomed = con.execute(
                 "DELETE FROM batch_new WHERE (platform, post_id) IN "
-                "(SELECT platform, post_id FROM batch_deletions)").fetchall()[0][0]
+                f"(SELECT platform, post_id FROM {deletions})").fetchall()[0][0]
+        tombstoned += self._drop_posts_of_deleted_accounts(rows("account_statuses"))
         # the batch numbers its posts 0, 1, ... (schema.POST_COLUMNS): keys after the highest
         # stored one, looked for from the last this writer gave (zone maps skip older row
         # groups); a post stored already leaves its number unused
@@ -402,19 +474,161 @@ class Store:
                         [self._snapshot_seq])
         else:
             con.execute(ACCOUNT_MERGE)
+        if rows("handle_sightings"):
+            con.execute(HANDLES_MERGE)
+        if rows("edits"):
+            self._edit()
+        if rows("account_statuses"):
+            self._set_statuses()
+        if inserted["posts"] and self._any_hidden():
+            self._hide(f"(SELECT platform, author_id FROM accounts WHERE {HIDDEN})",
+                       f"posts.{schema.POST_KEY} >= {base}")
         deleted = doomed
-        if tables["deletions"].num_rows:
-            con.execute("INSERT OR IGNORE INTO deletions SELECT * FROM batch_deletions")
+        if deletions:
+            con.execute(f"INSERT OR IGNORE INTO deletions SELECT * FROM {deletions}")
             if not self._bulk:
-                deleted += self._remove_deleted("batch_deletions")
-        if tables["quarantine"].num_rows:
+                deleted += self._remove_deleted(deletions)
+        if not self._bulk:
+            deleted += self._settle()
+        if rows("quarantine"):
             con.execute("INSERT OR IGNORE INTO quarantine SELECT * FROM batch_quarantine")
         return added, deleted, tombstoned
 
+    def _delete_locally(self) -> None:
+        """A batch's deletes named by a server's local id, as deletes of the posts they name
+        (``batch_resolved_deletions``); one whose post is not known yet is kept under the
+        local id (``local:SERVER/ID``) until the post arrives (:meth:`_settle`)."""
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE batch_resolved_deletions AS SELECT d.platform, "
+            "coalesce(l.post_id, 'local:' || d.server || '/' || d.local_id) AS post_id, "
+            "d.deleted_at, d.reason, d.source_file, d.source_line FROM batch_local_deletions d "
+            "LEFT JOIN local_ids l USING (platform, server, local_id)")
+
+    def _drop_posts_of_deleted_accounts(self, statuses: int) -> int:
+        """Drop from ``batch_new`` the posts of deleted accounts (tombstoned, or deleted by
+        this batch); return how many."""
+        deleted = "SELECT platform, author_id FROM account_deletions"
+        if statuses:
+            deleted += (" UNION SELECT platform, author_id FROM batch_account_statuses "
+                        "WHERE NOT active AND status = 'deleted'")
+        elif not self._one("SELECT count(*) FROM account_deletions")[0]:
+            return 0
+        return self.con.execute(
+            "DELETE FROM batch_new WHERE (platform, post_id) IN (SELECT platform, post_id "
+            f"FROM batch_posts SEMI JOIN ({deleted}) USING (platform, author_id))"
+        ).fetchall()[0][0]
+
+    def _edit(self) -> None:
+        """A batch's edits of stored posts (``post_versions``): each version counted once,
+        and the last new one's text, hashtags and mentions replace the post's."""
+        con = self.con
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE batch_new_versions AS SELECT e.* FROM batch_edits e "
+            "SEMI JOIN (SELECT platform, post_id FROM posts UNION ALL SELECT platform, post_id "
+            "FROM hidden_posts) USING (platform, post_id) "
+            "ANTI JOIN post_versions USING (platform, post_id, version) "
+            "QUALIFY row_number() OVER (PARTITION BY platform, post_id, version "
+            "ORDER BY seq) = 1")
+        con.execute("INSERT INTO post_versions SELECT platform, post_id, version, edited_at, "
+                    "source_file, source_line FROM batch_new_versions")
+        con.execute("CREATE OR REPLACE TEMP TABLE batch_latest AS SELECT * FROM "
+                    "batch_new_versions QUALIFY row_number() OVER (PARTITION BY platform, "
+                    "post_id ORDER BY seq DESC) = 1")
+        for table in ("posts", "hidden_posts"):
+            con.execute(f"UPDATE {table} SET text = l.text FROM batch_latest l "
+                        f"WHERE {table}.platform = l.platform AND {table}.post_id = l.post_id")
+        for derived, rows in (("post_hashtags", "tag, tag_written"),
+                              ("mentions", "handle, mentioned_author_id")):
+            con.execute(f"DELETE FROM {derived} WHERE (platform, post_id) IN "
+                        "(SELECT platform, post_id FROM batch_latest)")
+            con.execute(
+                f"INSERT INTO {derived} SELECT e.platform, e.post_id, {rows}, p.post_key "
+                f"FROM batch_edit_{'hashtags' if derived == 'post_hashtags' else 'mentions'} e "
+                "SEMI JOIN batch_latest USING (platform, post_id, version) "
+                "JOIN (SELECT platform, post_id, post_key FROM posts UNION ALL SELECT "
+                "platform, post_id, post_key FROM hidden_posts) p USING (platform, post_id)")
+        con.execute("DROP TABLE batch_new_versions")
+        con.execute("DROP TABLE batch_latest")
+
+    def _set_statuses(self) -> None:
+        """A batch's account statuses: recorded on the account; a deleted account's posts
+        removed for good (``account_deletions``), an inactive one's hidden, an active one's
+        shown again."""
+        con = self.con
+        con.execute(STATUS_MERGE)
+        con.execute(
+            "INSERT OR IGNORE INTO account_deletions SELECT platform, author_id, at, status, "
+            "source_file, source_line FROM batch_account_statuses "
+            "WHERE NOT active AND status = 'deleted'")
+        if not self._bulk:
+            self._remove_authors("(SELECT platform, author_id FROM batch_account_statuses "
+                                 "WHERE NOT active AND status = 'deleted')")
+        self._hide(f"(SELECT platform, author_id FROM batch_account_statuses WHERE NOT active "
+                   f"AND status IN {HIDING})")
+        shown = "(SELECT platform, author_id FROM batch_account_statuses WHERE active)"
+        con.execute(f"INSERT INTO posts BY NAME SELECT * FROM hidden_posts SEMI JOIN {shown} "
+                    "USING (platform, author_id) ANTI JOIN posts USING (platform, post_id)")
+        con.execute(f"DELETE FROM hidden_posts WHERE (platform, author_id) IN {shown}")
+        self._hidden = None  # recounted when next asked
+
+    def _hide(self, authors: str, among: str = "true") -> None:
+        """Move the posts by ``authors`` (a relation of platform, author_id) that hold
+        ``among`` from ``posts`` to ``hidden_posts``."""
+        moved = self.con.execute(
+            f"INSERT INTO hidden_posts BY NAME SELECT * FROM posts WHERE {among} AND "
+            f"(platform, author_id) IN {authors}").fetchall()[0][0]
+        if moved:
+            self.con.execute(f"DELETE FROM posts WHERE {among} AND "
+                             f"(platform, author_id) IN {authors}")
+
+    def _any_hidden(self) -> bool:
+        """Whether an account is hidden (counted once per writer, then kept)."""
+        if self._hidden is None:
+            self._hidden = self._one(f"SELECT count(*) FROM accounts WHERE {HIDDEN}")[0] > 0
+        return self._hidden
+
+    def _remove_authors(self, authors: str) -> int:
+        """Remove every post by ``authors`` (shown or hidden) and its derived rows."""
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE gone AS SELECT platform, post_id FROM posts "
+            f"WHERE (platform, author_id) IN {authors} UNION ALL SELECT platform, post_id "
+            f"FROM hidden_posts WHERE (platform, author_id) IN {authors}")
+        removed = self._remove_deleted("gone")
+        self.con.execute("DROP TABLE gone")
+        return removed
+
+    def _settle(self) -> int:
+        """What waits on posts that arrived later: deletes named by a local id whose post is
+        now known, replies to a local id now known (Mastodon), the posts of deleted
+        accounts. Run per batch outside a bulk ingest, once at its end inside one; returns
+        the posts removed."""
+        con = self.con
+        removed = 0
+        if self._one("SELECT count(*) FROM (SELECT 1 FROM local_ids LIMIT 1)")[0]:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE settled AS SELECT l.platform, l.post_id, "
+                "d.deleted_at, d.reason, d.source_file, d.source_line FROM deletions d "
+                "JOIN local_ids l ON d.platform = l.platform AND d.post_id = "
+                "'local:' || l.server || '/' || l.local_id WHERE d.post_id LIKE 'local:%'")
+            con.execute("INSERT OR IGNORE INTO deletions SELECT * FROM settled")
+            removed += self._remove_deleted("settled")
+            con.execute("DROP TABLE settled")
+            for table in ("posts", "hidden_posts"):
+                con.execute(
+                    f"UPDATE {table} SET reply_to_post_id = l.post_id FROM local_ids l "
+                    f"WHERE {table}.reply_to_post_id LIKE 'local:%' AND {table}.platform = "
+                    f"l.platform AND {table}.reply_to_post_id = "
+                    "'local:' || l.server || '/' || l.local_id")
+        if self._one("SELECT count(*) FROM account_deletions")[0]:
+            removed += self._remove_authors("(SELECT platform, author_id FROM "
+                                            "account_deletions)")
+        return removed
+
     def _remove_deleted(self, tombstones: str) -> int:
-        """Remove the posts named in ``tombstones`` and their derived rows; return how many
-        posts. Each table is scanned once: cheap once, costly per batch of a big ingest."""
-        for derived in schema.POST_DERIVED_TABLES:
+        """Remove the posts named in ``tombstones`` (shown or hidden) and their derived rows;
+        return how many shown posts. Each table is scanned once: cheap once, costly per
+        batch of a big ingest."""
+        for derived in (*schema.POST_DERIVED_TABLES, "hidden_posts"):
             self.con.execute(f"DELETE FROM {derived} WHERE (platform, post_id) IN "
                              f"(SELECT platform, post_id FROM {tombstones})")
         return self.con.execute(
@@ -425,9 +639,10 @@ class Store:
         """Remove every stored post that has a tombstone (and its derived rows), in one
         transaction; return how many posts. Run at both ends of a bulk ingest, so a run that
         was killed between a delete and its sweep is completed by the next one."""
-        if not self._one("SELECT count(*) FROM deletions")[0]:
+        if not self._one("SELECT count(*) FROM deletions")[0] and not self._one(
+                "SELECT count(*) FROM (SELECT 1 FROM local_ids LIMIT 1)")[0]:
             return 0
-        return self._with_room(lambda: self._remove_deleted("deletions"),
+        return self._with_room(lambda: self._settle() + self._remove_deleted("deletions"),
                                "the next run removes the deleted posts")
 
     def fold_accounts(self) -> int:
@@ -437,9 +652,10 @@ class Store:
         staged are folded before any newer one."""
         staged = self._one("SELECT count(*) FROM account_snapshots")[0]
         if staged:
-            self._atomically(lambda: (self.con.execute(ACCOUNT_FOLD),
-                                      self.con.execute("DELETE FROM account_snapshots")),
-                             "the account snapshots stay staged for the next run to fold")
+            self._atomically(lambda: (
+                self.con.execute(ACCOUNT_FOLD),
+                self.con.execute("DELETE FROM account_snapshots")),
+                "the account snapshots stay staged for the next run to fold")
         return staged
 
     def _atomically(self, work: Callable[[], T], safe: str) -> T:

@@ -263,7 +263,8 @@ def normalize_tag(tag: str) -> str:
     function idempotent: casefolding can leave text that is no longer NFKC (``ß`` plus a
     combining accent becomes ``s`` + ``s`` + accent, which NFKC composes to ``sś``), and a
     key that changes when re-normalised would split counts. Leading hash signs are dropped
-    so callers may pass tags with or without them.
+    so callers may pass tags with or without them, and surrounding whitespace (some Bluesky
+    clients write ``" tag"`` into a record's tags) with them.
     """
     key = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", tag).casefold())
-    return key.lstrip("#")
+    return key.strip().lstrip("#").strip()

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from groundswell.schema import POST_DERIVED_TABLES, POST_KEY
+from groundswell.schema import KEYED_TABLES, POST_KEY
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 #: The tables an ingest writes: what "the same tables" means in tests.
-DATA_TABLES = ("posts", "accounts", "post_hashtags", "mentions", "deletions", "quarantine")
+DATA_TABLES = ("posts", "accounts", "post_hashtags", "mentions", "deletions", "quarantine",
+               "handles", "post_versions", "local_ids", "hidden_posts", "account_deletions")
 
 
 def corpus(*parts: str) -> Path:
@@ -42,7 +43,7 @@ def assert_post_keys(store) -> None:
         f"SELECT count(*), count(DISTINCT {POST_KEY}), count(*) - count({POST_KEY}) "
         "FROM posts").fetchall()
     assert missing == 0 and keys == posts, (posts, keys, missing)
-    for table in POST_DERIVED_TABLES:
+    for table in KEYED_TABLES[1:]:  # the posts' hashtags and mentions
         [(wrong,)] = con.execute(
             f"SELECT count(*) FROM {table} d LEFT JOIN posts p USING (platform, post_id) "
             f"WHERE d.{POST_KEY} IS DISTINCT FROM p.{POST_KEY}").fetchall()

@@ -43,7 +43,7 @@ def batch_size(batch_posts: int | None = None) -> int:
 class Batch:
     """Rows collected from a run of lines; implements :class:`groundswell.sources.Emitter`."""
 
-    def __init__(self) -> None:
+    def __init__(self, server: str | None = None) -> None:
         # Keyed by platform, then id: a (platform, id) tuple key cost 300-600 ns per lookup
         # against 130-170 ns for the id alone (measured on a chunk's 126k user ids), and
         # every post and every included user is looked up.
@@ -54,16 +54,27 @@ class Batch:
         self.mentions: list[tuple] = []
         self.accounts: dict[str, dict[str, tuple]] = {}  # platform → author id → row
         self.deletions: list[tuple] = []
+        self.edits: list[tuple] = []  # with their tags and mentions below, in arrival order
+        self.edit_hashtags: list[tuple] = []
+        self.edit_mentions: list[tuple] = []
+        self.account_statuses: dict[tuple[str, str], tuple] = {}  # the last per account
+        self.local_ids: dict[tuple[str, str, str], tuple] = {}
+        self.handle_sightings: dict[tuple[str, str, str], list] = {}  # → [first, last]
+        self.local_deletions: list[tuple] = []
         self.quarantine: dict[tuple[str, int], tuple] = {}
         self.skipped: Counter[str] = Counter()
         self.posts_seen = 0
         self.numbered = 0  # posts in the batch: the next one's number
         self.file = ""
         self.line = 0
+        #: The server the input was collected from, when the user said (``ingest --server``):
+        #: whose local ids a Mastodon status's ``id`` and ``in_reply_to_id`` are.
+        self.server = server
         self._problems: list[str] = []
 
     def __len__(self) -> int:
-        return sum(map(len, self.post_ids.values())) + len(self.deletions)
+        return (sum(map(len, self.post_ids.values())) + len(self.deletions) + len(self.edits)
+                + len(self.account_statuses) + len(self.local_deletions))
 
     def compact(self) -> None:
         """Move the post rows collected so far into Arrow tables (a tenth of the memory of
@@ -86,6 +97,15 @@ class Batch:
             "accounts": rows_to_arrow("accounts", [row for rows in self.accounts.values()
                                                    for row in rows.values()]),
             "quarantine": rows_to_arrow("quarantine", list(self.quarantine.values())),
+            "edits": rows_to_arrow("edits", self.edits),
+            "edit_hashtags": rows_to_arrow("edit_hashtags", self.edit_hashtags),
+            "edit_mentions": rows_to_arrow("edit_mentions", self.edit_mentions),
+            "account_statuses": rows_to_arrow("account_statuses",
+                                              list(self.account_statuses.values())),
+            "local_ids": rows_to_arrow("local_ids", list(self.local_ids.values())),
+            "handle_sightings": rows_to_arrow("handle_sightings", [
+                (*key, first, last) for key, (first, last) in self.handle_sightings.items()]),
+            "local_deletions": rows_to_arrow("local_deletions", self.local_deletions),
         }
         for name in ("posts", "post_hashtags", "mentions"):
             parts = [part[name] for part in self._compacted]
@@ -95,7 +115,7 @@ class Batch:
     # -- Emitter ---------------------------------------------------------------------------
     def post(self, platform, post_id, author_id, created_at, text, lang, kind, reply_to_post_id,
              reply_to_author_id, repost_of_post_id, quote_of_post_id, conversation_id,
-             hashtags, mentions) -> None:
+             hashtags, mentions, claimed_at=None) -> None:
         self.posts_seen += 1
         ids = self.post_ids.get(platform)
         if ids is None:
@@ -109,7 +129,8 @@ class Batch:
         self.numbered = number + 1
         self.posts.append((platform, post_id, author_id, created_at, text, lang, kind,
                            reply_to_post_id, reply_to_author_id, repost_of_post_id,
-                           quote_of_post_id, conversation_id, self.file, self.line, number))
+                           quote_of_post_id, conversation_id, self.file, self.line, number,
+                           claimed_at))
         if hashtags:
             seen: set[str] = set()
             for written in hashtags:
@@ -163,6 +184,42 @@ class Batch:
     def delete(self, platform, post_id, deleted_at, reason) -> None:
         self.deletions.append((platform, post_id, deleted_at, reason, self.file, self.line))
 
+    def edit(self, platform, post_id, version, edited_at, text, hashtags, mentions) -> None:
+        self.edits.append((platform, post_id, version, edited_at, text, self.file, self.line,
+                           len(self.edits)))
+        seen: set[str] = set()
+        for written in hashtags:
+            tag = _tag_key(written)
+            if tag and tag not in seen:
+                seen.add(tag)
+                self.edit_hashtags.append((platform, post_id, version, tag, written))
+        handles: set[str] = set()
+        for handle, mentioned_id in mentions:
+            if handle not in handles:
+                handles.add(handle)
+                self.edit_mentions.append((platform, post_id, version, handle, mentioned_id))
+
+    def account_status(self, platform, author_id, active, status, at) -> None:
+        self.account_statuses.pop((platform, author_id), None)  # the last one, last in order
+        self.account_statuses[(platform, author_id)] = (platform, author_id, active, status,
+                                                        at, self.file, self.line)
+
+    def handle(self, platform, author_id, handle, seen_at) -> None:
+        seen = self.handle_sightings.get((platform, author_id, handle))
+        if seen is None:
+            self.handle_sightings[(platform, author_id, handle)] = [seen_at, seen_at]
+        elif seen_at is not None:
+            seen[0] = seen_at if seen[0] is None else min(seen[0], seen_at)
+            seen[1] = seen_at if seen[1] is None else max(seen[1], seen_at)
+
+    def local_id(self, platform, server, local_id, post_id) -> None:
+        self.local_ids.setdefault((platform, server, local_id),
+                                  (platform, server, local_id, post_id))
+
+    def delete_local(self, platform, server, local_id, deleted_at, reason) -> None:
+        self.local_deletions.append((platform, server, local_id, deleted_at, reason, self.file,
+                                     self.line))
+
     def skip(self, reason: str) -> None:
         self.skipped[reason] += 1
 
@@ -205,7 +262,9 @@ class ParsedBatch:
         """Line numbers counted from a chunk's start → counted from the file's start."""
         if offset:
             for name, column in (("posts", "source_line"), ("deletions", "source_line"),
-                                 ("quarantine", "line")):
+                                 ("quarantine", "line"), ("edits", "source_line"),
+                                 ("account_statuses", "source_line"),
+                                 ("local_deletions", "source_line")):
                 table = self.tables[name]
                 i = table.schema.get_field_index(column)
                 self.tables[name] = table.set_column(

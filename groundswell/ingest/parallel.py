@@ -156,9 +156,10 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="groundswell-parent-watch").start()
 
 
-def parse_chunk(path: str, name: str, start: int, end: int) -> ParsedBatch:
+def parse_chunk(path: str, name: str, start: int, end: int,
+                server: str | None = None) -> ParsedBatch:
     """Worker: parse one byte range into Arrow tables, lines numbered from 1 at ``start``."""
-    batch = Batch()
+    batch = Batch(server)
     batch.file = name
     numbers = LineNumbers(at_start=start == 0)
     nonempty = 0
@@ -178,7 +179,8 @@ def parse_chunk(path: str, name: str, start: int, end: int) -> ParsedBatch:
 
 
 def parsed_chunks(source: InputFile, workers: int, chunk: int,
-                  on_bytes: Callable[[int], None] | None = None) -> Iterator[ParsedBatch]:
+                  on_bytes: Callable[[int], None] | None = None,
+                  server: str | None = None) -> Iterator[ParsedBatch]:
     """Parse ``source`` in worker processes; yield its batches in file order, lines shifted.
 
     At most ``workers`` chunks are in flight (one each), so memory is bounded whatever the
@@ -194,7 +196,7 @@ def parsed_chunks(source: InputFile, workers: int, chunk: int,
         todo = iter(ranges)
         for start, end in todo:
             pending.append((pool.submit(parse_chunk, str(source.path), source.name, start,
-                                        end), end - start))
+                                        end, server), end - start))
             if len(pending) >= workers:
                 break
         while pending:
@@ -202,7 +204,7 @@ def parsed_chunks(source: InputFile, workers: int, chunk: int,
             parsed = future.result()
             for start, end in todo:  # refill the window before handing this one out
                 pending.append((pool.submit(parse_chunk, str(source.path), source.name,
-                                            start, end), end - start))
+                                            start, end, server), end - start))
                 break
             yield parsed.shifted(offset)
             offset += parsed.lines

@@ -31,20 +31,22 @@ def ingest(
     posts_progress: Callable[[int], None] | None = None,
     batch_posts: int | None = None,
     workers: int | None = None,
+    server: str | None = None,
 ) -> IngestSummary:
     """Ingest files (``-`` is stdin) into ``store``; idempotent, streaming, never loses a line.
 
     ``progress`` receives raw bytes consumed; ``posts_progress`` receives posts seen.
     ``batch_posts``: posts per transaction (default :func:`batch_size`). ``workers``: processes
     parsing big plain files (default: one per core, see :mod:`groundswell.ingest.parallel`; 1
-    parses in this process). Either way the tables are the same.
+    parses in this process). Either way the tables are the same. ``server``: the server the
+    files were collected from, for platforms whose ids are a server's own (Mastodon).
     """
     batch_posts = batch_size(batch_posts)
     workers = parallel.default_workers() if workers is None else workers
     inputs = [InputFile.from_arg(p) for p in paths]  # fail fast on a missing file
     summary = IngestSummary(files=len(inputs))
     log = IngestLog(summary, [i.name for i in inputs])
-    batch = Batch()
+    batch = Batch(server)
     # Parsing is Python; writing is DuckDB, which releases the GIL. One writer thread lets the
     # next batch be parsed while the previous one is written: both cores work.
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="groundswell-writer")
@@ -67,7 +69,7 @@ def ingest(
 
     def flush() -> None:
         nonlocal batch
-        full, batch = batch, Batch()
+        full, batch = batch, Batch(server)
         write(full)
 
     with store.bulk_writes(), collector_paused():
@@ -79,7 +81,8 @@ def ingest(
                     if len(batch):
                         flush()  # earlier files' rows go first: order decides duplicates
                     collect()  # and the writer is idle when workers are forked
-                    for parsed in parallel.parsed_chunks(source, workers, chunk, progress):
+                    for parsed in parallel.parsed_chunks(source, workers, chunk, progress,
+                                                         server):
                         summary.lines += parsed.nonempty_lines
                         write(parsed)
                     continue

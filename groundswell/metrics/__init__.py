@@ -151,18 +151,34 @@ class Results(Mapping[str, Any]):
         return len(self._done)
 
 
+#: The key of a cross-platform report's per-platform results (beside the metrics' names).
+PLATFORMS = "platforms"
+
+
 def run(tables: Tables, scope: Scope, names: list[str] | None = None,
-        options: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+        options: Mapping[str, Mapping[str, Any]] | None = None,
+        by_platform: bool | None = None) -> dict[str, Any]:
     """Compute the named metrics (the default ones without names) and return
-    ``{name: result}``; ``options`` as ``{metric: {option: value}}``."""
+    ``{name: result}``; ``options`` as ``{metric: {option: value}}``.
+
+    When the matching posts come from several platforms (or ``by_platform`` is True), the
+    same metrics are computed on each platform's posts too, under ``"platforms"``:
+    ``{"platforms": {platform: {name: result}}}``. Accounts are never merged across
+    platforms, so each platform's people are its own."""
     metrics = chosen(names)
     check(metrics, tables, options)
     ctx = Context(tables, scope)
     ctx.results = results = Results(ctx, options)
     try:
-        return {m.name: results[m.name] for m in metrics}
+        out = {m.name: results[m.name] for m in metrics}
+        platforms = sorted(r["platform"] for r in ctx.matched.select("platform").distinct()
+                           .to_pyarrow().to_pylist()) if by_platform is not False else []
     finally:
         ctx.release()
+    if by_platform or len(platforms) > 1:
+        out[PLATFORMS] = {p: run(tables, scope.on(p), names, options, by_platform=False)
+                          for p in platforms}
+    return out
 
 
 def check(metrics: list[Metric], tables: Tables,

@@ -129,6 +129,30 @@ def _counts(ctx: Context) -> dict:
     }
 
 
+def platform_split(ctx: Context) -> list[dict]:
+    """Posts by kind and people, per platform (busiest first). Accounts are never merged
+    across platforms: one person on two platforms is two accounts, so the platforms'
+    accounts add up to the campaign's."""
+    m = ctx.matched
+    kinds = m.group_by(["platform", "kind"]).aggregate(n=m.count()).to_pyarrow().to_pylist()
+    j = ctx.joiners
+    people = j.group_by("platform").aggregate(
+        accounts=j.author_id.count(), participants=j.first_part_at.count(),
+        amplifiers=j.first_part_at.isnull().sum()).to_pyarrow().to_pylist()
+    rows: dict[str, dict] = {}
+    for r in kinds:
+        row = rows.setdefault(r["platform"], {"platform": r["platform"], "posts": 0,
+                                              **dict.fromkeys(KINDS, 0)})
+        row["posts"] += r["n"]
+        row[r["kind"]] = r["n"]
+    for r in people:
+        row = rows.setdefault(r["platform"], {"platform": r["platform"], "posts": 0,
+                                              **dict.fromkeys(KINDS, 0)})
+        row.update(accounts=r["accounts"], participants=r["participants"] or 0,
+                   amplifiers=int(r["amplifiers"] or 0))
+    return sorted(rows.values(), key=lambda r: (-r["posts"], r["platform"]))
+
+
 def milestones(ctx: Context, first_post: datetime | None) -> tuple[list[dict], dict]:
     """When the 1k-th, 10k-th… post and participant arrived (hours from the origin), and
     the hours from the first post to each posts milestone."""
@@ -167,6 +191,7 @@ def compute(ctx: Context) -> dict:
         "hours_to_posts": hours_to_posts,
         "milestones": reached,
         "doubling_time_hours": doubling_time(ctx),
+        "platforms": platform_split(ctx),
         "daily": series(ctx, "D"),
         "hourly": hourly,
     }
@@ -176,19 +201,22 @@ METRIC = Metric(
     name="magnitude",
     title="Magnitude",
     description="Matching posts by kind; accounts, participants (spoke) and amplifiers "
-    "(only reposted); peak hour; milestones from the origin to 1k/10k/100k/1M posts and "
-    "participants; doubling time over the first 24 h; hourly and daily series.",
+    "(only reposted), in all and per platform; peak hour; milestones from the origin to "
+    "1k/10k/100k/1M posts and participants; doubling time over the first 24 h; hourly and "
+    "daily series.",
     needs=("posts", "post_hashtags"),
     compute=compute,
     order=10,
     console_hidden=("hourly",),
     json_top_level=True,
-    sections=(sections.lead, sections.growth, sections.people),
+    sections=(sections.lead, sections.growth, sections.platforms, sections.people),
     panels=(
         Panel("summary", "Counter: posts, accounts, participants, amplifiers", "counter",
               totals),
         Panel("cumulative", "Curve: hourly and cumulative posts and participants (UTC)",
               "curve", lambda ctx: {"points": series(ctx, "h")}),
+        Panel("platforms", "Platforms: posts and people on each (accounts never merged)",
+              "rows", lambda ctx: {"rows": platform_split(ctx)}),
     ),
 )
 

@@ -21,7 +21,7 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from groundswell.metrics import registry
+from groundswell.metrics import PLATFORMS, registry
 
 _ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z$")
 #: What a panel's border and padding take from the terminal's width.
@@ -150,15 +150,26 @@ def render_result(result: Any, hidden: tuple[str, ...] = (),
     return Group(scalars, *nested)
 
 
-def print_report(results: dict[str, Any], console: Console | None = None) -> None:
+def print_report(results: dict[str, Any], console: Console | None = None,
+                 platform: str | None = None) -> None:
+    """Every metric's result as a panel; a cross-platform report's per-platform results
+    (``"platforms"``) follow, one titled section per platform."""
     console = console or Console()
     metrics = registry()
     for name, result in results.items():
+        if name == PLATFORMS:
+            continue
         metric = metrics.get(name)
-        title = metric.title if metric else name
+        title = Text(metric.title if metric else name, style="bold")
+        if platform:
+            title.append(f" — {platform}")
         hidden = metric.console_hidden if metric else ()
         body = render_result(result, hidden, width=console.width - PANEL_MARGIN)
-        console.print(Panel(body, title=f"[bold]{title}", title_align="left"))
+        console.print(Panel(body, title=title, title_align="left"))
+    for name, part in (results.get(PLATFORMS) or {}).items():
+        console.print(Rule(Text(f"{name} alone (accounts are never merged across platforms)",
+                                style="bold")))
+        print_report(part, console, platform=name)
 
 
 def print_rows(rows: list[dict], title: str, console: Console | None = None) -> None:

@@ -133,11 +133,18 @@ class Context:
 
     @cached_property
     def origin_at(self) -> datetime | None:
-        """When the call to action was posted; else the first matching post."""
+        """When the call to action was posted (the first of its origin posts; on one
+        platform's scope, that platform's, if it has one); else the first matching post."""
         posts = self.tables.posts
         ids = list(self.campaign.origin_post_ids) if self.campaign else []
         if ids:
-            found = scalar(posts.filter(posts.post_id.isin(ids)).created_at.min())
+            origins = posts.filter(posts.post_id.isin(ids))
+            if self.scope.platform is not None:
+                mine = origins.filter(origins.platform == self.scope.platform)
+                found = scalar(mine.created_at.min())
+                if found is not None:
+                    return found
+            found = scalar(origins.created_at.min())
             if found is not None:
                 return found
         return scalar(self.matched.created_at.min())

@@ -15,7 +15,7 @@ Without a campaign every stored post is in scope.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 
 import ibis
@@ -31,12 +31,18 @@ class Scope:
 
     campaign: Campaign | None = None
     pseudonym_key: bytes = field(default=b"", repr=False, compare=False)
+    #: One platform's posts only (a cross-platform report's part); None: every platform.
+    platform: str | None = None
 
     @classmethod
     def for_tags(cls, tags: list[str] | tuple[str, ...] | None) -> Scope:
         """``--tag A --tag B``: an ad-hoc campaign whose main tag is A and variant B."""
         cleaned = [t for t in tags or () if t.strip("#＃ ")]
         return cls(Campaign.from_tags(cleaned) if cleaned else None)
+
+    def on(self, platform: str) -> Scope:
+        """The same scope on one platform's posts."""
+        return replace(self, platform=platform)
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -45,6 +51,8 @@ class Scope:
     def window(self, tables: Tables) -> ir.Table:
         """Posts inside the campaign's time window (all posts without a campaign)."""
         posts = tables.posts
+        if self.platform is not None:
+            posts = posts.filter(posts.platform == self.platform)
         camp = self.campaign
         if camp is None:
             return posts

@@ -24,6 +24,10 @@ class RecordError(ValueError):
 class Emitter(Protocol):
     """Where a source sends what it found in one record."""
 
+    #: The server the input was collected from, when the user said so (``ingest --server``):
+    #: a platform whose ids are local to a server (Mastodon) needs it to name posts.
+    server: str | None
+
     def post(
         self,
         platform: str,
@@ -40,7 +44,12 @@ class Emitter(Protocol):
         conversation_id: str | None,
         hashtags: list[str],
         mentions: list[tuple[str, str | None]],
-    ) -> None: ...
+        claimed_at: datetime | None = None,
+    ) -> None:
+        """A post. ``created_at`` is the time metrics order it by; ``claimed_at`` the time a
+        client wrote into it, where the platform lets clients set it (Bluesky's
+        ``createdAt``), kept even when implausible. The first copy of a post wins."""
+        ...
 
     def account(
         self,
@@ -57,6 +66,32 @@ class Emitter(Protocol):
     def delete(
         self, platform: str, post_id: str, deleted_at: datetime | None, reason: str | None
     ) -> None: ...
+
+    def edit(self, platform: str, post_id: str, version: str, edited_at: datetime | None,
+             text: str | None, hashtags: list[str],
+             mentions: list[tuple[str, str | None]]) -> None:
+        """A new version of a post: its text, tags and mentions replace the stored ones (the
+        post must be stored, or emitted before in the same batch). ``version`` names it (a
+        record's cid, an edit time), so re-reading the same edit counts it once."""
+
+    def account_status(self, platform: str, author_id: str, active: bool, status: str | None,
+                       at: datetime | None) -> None:
+        """An account became inactive (``status``: deleted, takendown, suspended,
+        deactivated, …) or active again: a deleted account's posts are removed for good,
+        an inactive one's leave every metric until it returns (``schema.HIDING_STATUSES``)."""
+
+    def handle(self, platform: str, author_id: str, handle: str,
+               seen_at: datetime | None) -> None:
+        """The account had this handle at ``seen_at`` (a Bluesky identity event, a post
+        view's author): its history of handles, for handles change (``handles``)."""
+
+    def local_id(self, platform: str, server: str, local_id: str, post_id: str) -> None:
+        """``local_id`` is what ``server`` calls the post ``post_id`` (Mastodon's status ids
+        are each server's own): deletes and replies naming the local id find the post."""
+
+    def delete_local(self, platform: str, server: str, local_id: str,
+                     deleted_at: datetime | None, reason: str | None) -> None:
+        """A delete that names a post by ``server``'s local id (a Mastodon stream's delete)."""
 
     def known_post(self, platform: str, post_id: str) -> bool:
         """True (and counted as seen) if this post was already emitted in the current batch:

@@ -104,15 +104,16 @@ def store_of(path: Path, posts: list[tuple]) -> Store:
     store = Store(path)
     post_rows, tag_rows = [], []
     for n, (created_at, author, tags) in enumerate(posts):
-        post_rows.append(("x", str(n), author, created_at, None, None, "original", None, None,
-                          None, None, None, None, None, n))
+        row = dict.fromkeys(schema.POST_COLUMNS)
+        row.update(platform="x", post_id=str(n), author_id=author, created_at=created_at,
+                   kind="original", post_key=n)
+        post_rows.append(tuple(row.values()))
         tag_rows += [("x", str(n), tag, tag, n) for tag in dict.fromkeys(tags)]
     con = store.con
     for name, rows in (("posts", post_rows), ("post_hashtags", tag_rows)):
         con.register("incoming", rows_to_arrow(name, rows))
         con.execute(f"INSERT INTO {name} SELECT * FROM incoming")
         con.unregister("incoming")
-    assert len(schema.POST_COLUMNS) == len(post_rows[0])
     return store
 
 

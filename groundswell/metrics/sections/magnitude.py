@@ -134,6 +134,23 @@ def _hourly_caption(tags: list[str], quiet: list[str]) -> str:
     return text + ". Every response tag's bursts: under Response tags."
 
 
+def platforms(page: Page) -> Section | None:
+    """Where the campaign happened, when it happened on more than one platform."""
+    rows = page.results["magnitude"].get("platforms") or []
+    if len(rows) < 2:
+        return None
+    return Section("platforms", "Platforms", (
+        Chart("platforms", platforms_chart(rows),
+              "Matching posts, participants and amplifiers on each platform. Accounts are "
+              "never merged across platforms: one person posting on two platforms counts as "
+              "two accounts.", "no posts"),
+        Rows(rows, [("platform", "platform"), ("posts", "posts"), ("original", "originals"),
+                    ("reply", "replies"), ("quote", "quotes"), ("repost", "reposts"),
+                    ("accounts", "accounts"), ("participants", "participants"),
+                    ("amplifiers", "amplifiers")]),
+    ))
+
+
 def people(page: Page) -> Section:
     mag = page.results["magnitude"]
     spread = page.result("spread") or {}
@@ -238,6 +255,20 @@ def roles(per_hour: list[dict], totals: dict):
                      f"({totals.get('amplifiers', 0):,} in all)",
                 hovertemplate="%{x|%Y-%m-%d %H:00} UTC<br>%{y:,} amplifiers<extra></extra>")
     fig.update_layout(barmode="stack", bargap=0)
+    return fig
+
+
+def platforms_chart(rows: list[dict]):
+    """Posts, participants and amplifiers per platform, side by side."""
+    fig = f.figure("Matching posts and people per platform", "platform (category)",
+                   "count (posts or accounts)", height=380)
+    names = [r["platform"] for r in rows]
+    for key, color in (("posts", f.POSTS), ("participants", f.PARTICIPANTS),
+                       ("amplifiers", f.AMPLIFIERS)):
+        fig.add_bar(x=names, y=[r.get(key, 0) for r in rows], name=key,
+                    marker={"color": color},
+                    hovertemplate="%{x}: %{y:,} " + key + "<extra></extra>")
+    fig.update_layout(barmode="group")
     return fig
 
 
