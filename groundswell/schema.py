@@ -223,7 +223,7 @@ BATCH: dict[str, str] = {
             mentioned_author_id VARCHAR""",
     "account_statuses": """
             platform     VARCHAR, author_id VARCHAR, active BOOLEAN, status VARCHAR,
-            at           TIMESTAMP, source_file VARCHAR, source_line BIGINT""",
+            changed_at   TIMESTAMP, source_file VARCHAR, source_line BIGINT""",
     "handle_sightings": """
             platform     VARCHAR, author_id VARCHAR, handle VARCHAR, first_seen TIMESTAMP,
             last_seen    TIMESTAMP""",

@@ -143,7 +143,7 @@ HIDDEN = f"status IN {HIDING}"
 STATUS_MERGE = f"""
     MERGE INTO accounts USING (
         SELECT platform, author_id, CASE WHEN active THEN NULL ELSE status END AS status,
-               at AS status_at
+               changed_at AS status_at
         FROM batch_account_statuses WHERE active OR status = 'deleted' OR status IN {HIDING}
     ) AS s
     ON accounts.platform = s.platform AND accounts.author_id = s.author_id
@@ -531,9 +531,16 @@ class Store:
             "ORDER BY seq) = 1")
         con.execute("INSERT INTO post_versions SELECT platform, post_id, version, edited_at, "
                     "source_file, source_line FROM batch_new_versions")
-        con.execute("CREATE OR REPLACE TEMP TABLE batch_latest AS SELECT * FROM "
-                    "batch_new_versions QUALIFY row_number() OVER (PARTITION BY platform, "
-                    "post_id ORDER BY seq DESC) = 1")
+        # the newest version wins, whatever order the files were read in: the newest of
+        # the batch's, unless a stored version is newer still
+        con.execute("CREATE OR REPLACE TEMP TABLE batch_latest AS SELECT n.* FROM "
+                    "batch_new_versions n LEFT JOIN (SELECT platform, post_id, "
+                    "max(edited_at) AS newest FROM post_versions ANTI JOIN batch_new_versions "
+                    "USING (platform, post_id, version) GROUP BY ALL) s "
+                    "USING (platform, post_id) "
+                    "WHERE s.newest IS NULL OR n.edited_at IS NULL OR n.edited_at >= s.newest "
+                    "QUALIFY row_number() OVER (PARTITION BY platform, post_id "
+                    "ORDER BY n.edited_at DESC NULLS LAST, seq DESC) = 1")
         for table in ("posts", "hidden_posts"):
             con.execute(f"UPDATE {table} SET text = l.text FROM batch_latest l "
                         f"WHERE {table}.platform = l.platform AND {table}.post_id = l.post_id")
@@ -556,19 +563,28 @@ class Store:
         shown again."""
         con = self.con
         con.execute(STATUS_MERGE)
+        # a deletion is final, whenever it was read; hiding and showing follow only the
+        # statuses that are now the account's (not one older than the stored status)
         con.execute(
-            "INSERT OR IGNORE INTO account_deletions SELECT platform, author_id, at, status, "
+            "INSERT OR IGNORE INTO account_deletions SELECT platform, author_id, changed_at, "
+            "status, "
             "source_file, source_line FROM batch_account_statuses "
             "WHERE NOT active AND status = 'deleted'")
         if not self._bulk:
             self._remove_authors("(SELECT platform, author_id FROM batch_account_statuses "
                                  "WHERE NOT active AND status = 'deleted')")
-        self._hide(f"(SELECT platform, author_id FROM batch_account_statuses WHERE NOT active "
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE batch_current AS SELECT b.platform, b.author_id, "
+            "b.active, b.status FROM batch_account_statuses b JOIN accounts a "
+            "USING (platform, author_id) WHERE a.status_at IS NOT DISTINCT FROM b.changed_at AND "
+            "a.status IS NOT DISTINCT FROM (CASE WHEN b.active THEN NULL ELSE b.status END)")
+        self._hide(f"(SELECT platform, author_id FROM batch_current WHERE NOT active "
                    f"AND status IN {HIDING})")
-        shown = "(SELECT platform, author_id FROM batch_account_statuses WHERE active)"
+        shown = "(SELECT platform, author_id FROM batch_current WHERE active)"
         con.execute(f"INSERT INTO posts BY NAME SELECT * FROM hidden_posts SEMI JOIN {shown} "
                     "USING (platform, author_id) ANTI JOIN posts USING (platform, post_id)")
         con.execute(f"DELETE FROM hidden_posts WHERE (platform, author_id) IN {shown}")
+        con.execute("DROP TABLE batch_current")
         self._hidden = None  # recounted when next asked
 
     def _hide(self, authors: str, among: str = "true") -> None:
@@ -614,11 +630,12 @@ class Store:
             removed += self._remove_deleted("settled")
             con.execute("DROP TABLE settled")
             for table in ("posts", "hidden_posts"):
-                con.execute(
-                    f"UPDATE {table} SET reply_to_post_id = l.post_id FROM local_ids l "
-                    f"WHERE {table}.reply_to_post_id LIKE 'local:%' AND {table}.platform = "
-                    f"l.platform AND {table}.reply_to_post_id = "
-                    "'local:' || l.server || '/' || l.local_id")
+                for column in ("reply_to_post_id", "quote_of_post_id"):
+                    con.execute(
+                        f"UPDATE {table} SET {column} = l.post_id FROM local_ids l "
+                        f"WHERE {table}.{column} LIKE 'local:%' AND {table}.platform = "
+                        f"l.platform AND {table}.{column} = "
+                        "'local:' || l.server || '/' || l.local_id")
         if self._one("SELECT count(*) FROM account_deletions")[0]:
             removed += self._remove_authors("(SELECT platform, author_id FROM "
                                             "account_deletions)")
@@ -639,8 +656,8 @@ class Store:
         """Remove every stored post that has a tombstone (and its derived rows), in one
         transaction; return how many posts. Run at both ends of a bulk ingest, so a run that
         was killed between a delete and its sweep is completed by the next one."""
-        if not self._one("SELECT count(*) FROM deletions")[0] and not self._one(
-                "SELECT count(*) FROM (SELECT 1 FROM local_ids LIMIT 1)")[0]:
+        if not any(self._one(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)")[0]
+                   for table in ("deletions", "local_ids", "account_deletions")):
             return 0
         return self._with_room(lambda: self._settle() + self._remove_deleted("deletions"),
                                "the next run removes the deleted posts")

@@ -200,7 +200,11 @@ class Batch:
                 self.edit_mentions.append((platform, post_id, version, handle, mentioned_id))
 
     def account_status(self, platform, author_id, active, status, at) -> None:
-        self.account_statuses.pop((platform, author_id), None)  # the last one, last in order
+        # the newest one (the last read, when either has no time), as the store keeps it
+        old = self.account_statuses.get((platform, author_id))
+        if old is not None and old[4] is not None and at is not None and at < old[4]:
+            return
+        self.account_statuses.pop((platform, author_id), None)  # last in order
         self.account_statuses[(platform, author_id)] = (platform, author_id, active, status,
                                                         at, self.file, self.line)
 
