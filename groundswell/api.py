@@ -82,15 +82,30 @@ def ingest(store: storage.Store, paths: Sequence[str | os.PathLike[str]],
            posts_progress: Callable[[int], None] | None = None,
            batch_posts: int | None = None, workers: int | None = None,
            server: str | None = None) -> IngestSummary:
-    """Read files (``-`` for stdin: twarc2 or v1.1 JSON lines, plain, .gz or .zst) into
+    """Read files (``-`` for stdin; any built-in format, plain, .gz or .zst) into
     ``store``: idempotent, streaming, nothing lost (see :mod:`groundswell.ingest`).
     ``progress`` gets raw bytes read, ``posts_progress`` posts seen; ``workers`` processes
     parse big plain files (default one per core); ``server``: the server the files were
-    collected from, for platforms whose ids are a server's own (Mastodon)."""
+    collected from (``mastodon.social`` or its URL), for platforms whose ids are a server's
+    own (Mastodon)."""
     from groundswell.ingest import ingest as ingest_files
 
     return ingest_files(store, paths, progress=progress, posts_progress=posts_progress,
-                        batch_posts=batch_posts, workers=workers, server=server)
+                        batch_posts=batch_posts, workers=workers, server=server_host(server))
+
+
+def server_host(server: str | None) -> str | None:
+    """The host a server is named by (``https://Mastodon.Social/`` → ``mastodon.social``);
+    ValueError, before anything is read, for what is not a host."""
+    from groundswell.sources.base import RecordError
+    from groundswell.sources.mastodon.accounts import server_name
+
+    if server is None:
+        return None
+    try:
+        return server_name(server)
+    except RecordError as exc:
+        raise ValueError(f"--server: {exc} (give a host, e.g. mastodon.social)") from None
 
 
 def check_inputs(paths: Sequence[str | os.PathLike[str]]) -> int | None:
@@ -114,6 +129,8 @@ def follow(db: str | os.PathLike[str], file: str | os.PathLike[str], poll: float
     store only to commit each batch (see :mod:`groundswell.ingest.follow`)."""
     from groundswell.ingest import follow as follow_file
 
+    if options.get("server") is not None:
+        options["server"] = server_host(options["server"])
     return follow_file(db, file, poll=poll, stop=stop, **options)
 
 

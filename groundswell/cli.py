@@ -84,11 +84,16 @@ def main() -> None:
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes parsing big plain files (default: one per core, or "
                    "$GROUNDSWELL_WORKERS; 1 parses in this process). The tables are the same.")
+@click.option("--server", default=None, metavar="HOST",
+              help="The Mastodon server the files were collected from (e.g. mastodon.social): "
+                   "its status ids name replies' parents and stream deletes. Without it, "
+                   "replies keep no parent and such deletes are quarantined.")
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @friendly_errors
 def ingest(db: str, as_json: bool, follow_file: str | None, poll: float, workers: int | None,
-           paths: tuple[str, ...]) -> None:
-    """Read Twitter v2 (twarc2) or v1.1 JSON lines into the store.
+           server: str | None, paths: tuple[str, ...]) -> None:
+    """Read posts into the store: Mastodon statuses and streams, Bluesky Jetstream events and
+    post views, Twitter v2 (twarc2) or v1.1 JSON lines.
 
     PATHS are files (plain, .gz or .zst, detected from their bytes) or - for stdin. The format
     is recognised line by line. Malformed lines are quarantined with file, line and reason;
@@ -101,6 +106,7 @@ def ingest(db: str, as_json: bool, follow_file: str | None, poll: float, workers
       groundswell ingest --db metoo.duckdb tweets-*.jsonl.gz
       twarc2 search '#metoo' | groundswell ingest -
       groundswell ingest --db metoo.duckdb --follow live.jsonl
+      groundswell ingest --db hanna.duckdb --server mastodon.social tag-timeline.jsonl
     """
     from groundswell.progress import byte_progress
 
@@ -108,15 +114,18 @@ def ingest(db: str, as_json: bool, follow_file: str | None, poll: float, workers
         if paths:
             raise click.UsageError("--follow reads one growing file; ingest others separately")
         api.check_inputs([])  # bad GROUNDSWELL_* settings fail before the store is created
-        summary = _follow(db, follow_file, poll)
+        api.server_host(server)
+        summary = _follow(db, follow_file, poll, server)
     else:
         if not paths:
             raise click.UsageError("give files to ingest, - for stdin, or --follow FILE")
         total = api.check_inputs(paths)  # every input and setting, before touching the store
+        api.server_host(server)
         with open_store(db) as store:
             with byte_progress(total, "ingest", err) as (on_bytes, on_posts):
                 summary = api.ingest(store, list(paths), progress=on_bytes,
-                                     posts_progress=on_posts, workers=workers)
+                                     posts_progress=on_posts, workers=workers,
+                                     server=server)
     if as_json:
         emit_json(summary.as_dict())
         return
@@ -151,7 +160,7 @@ window_option = click.option("--window", default="1h", show_default=True,
                              help="Window length: 30m, 1h, 1d...")
 
 
-def _follow(db: str, file: str, poll: float):
+def _follow(db: str, file: str, poll: float, server: str | None):
     """Run the follower until Ctrl-C: the first stops after the current batch, a second quits."""
     import signal
     import threading
@@ -168,7 +177,8 @@ def _follow(db: str, file: str, poll: float):
     previous = signal.signal(signal.SIGINT, on_interrupt)
     err.print(f"Following {file} into {db} (Ctrl-C stops)", highlight=False, soft_wrap=True)
     try:
-        return api.follow(db, file, poll=poll, stop=stop, on_batch=lambda r: err.print(
+        return api.follow(db, file, poll=poll, stop=stop, server=server,
+                          on_batch=lambda r: err.print(
             f"line {r.line:,}: +{r.posts_added:,} posts, {r.deleted:,} deleted, "
             f"{r.quarantined:,} quarantined", highlight=False))
     finally:

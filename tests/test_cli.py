@@ -80,3 +80,27 @@ def test_errors_are_one_line(runner, tmp_path):
     result = runner.invoke(main, ["report", "--db", str(tmp_path / "s.duckdb"),
                                   "--metric", "nope"])
     assert result.exit_code == 1 and "unknown metric" in result.output
+
+
+def test_ingest_with_the_server_a_mastodon_timeline_came_from(runner, tmp_path):
+    """--server names whose status ids the file holds: with it a reply's parent is known
+    (the #IchBinHanna timeline has 11 replies to statuses in the same file). Without it only
+    statuses naming a local account show their server (32 of 160), and one reply and its
+    parent are both among them. A bad server fails before the store is created."""
+    db = tmp_path / "s.duckdb"
+    timeline = str(corpus("mastodon", "rtoot", "tag_ichbinhanna_mastodon.social.json"))
+    result = runner.invoke(main, ["ingest", "--db", str(db), "--server", "not a host/",
+                                  timeline])
+    assert result.exit_code == 1 and "--server" in result.output and not db.exists()
+    for server, resolved in ((None, 1), ("https://Mastodon.Social/", 11)):
+        path = tmp_path / f"{resolved}.duckdb"
+        args = ["--server", server] if server else []
+        result = runner.invoke(main, ["ingest", "--db", str(path), "--json", *args, timeline])
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.stdout)["posts_added"] == 160
+        from groundswell import Store
+
+        with Store(path, read_only=True) as store:
+            assert store.con.execute(
+                "SELECT count(*) FROM posts p JOIN posts q ON p.reply_to_post_id = q.post_id"
+            ).fetchall() == [(resolved,)]

@@ -198,7 +198,7 @@ class Follower:
                  poll: float = 1.0, stop: threading.Event | None = None,
                  batch_posts: int | None = None,
                  on_batch: Callable[[BatchReport], None] | None = None,
-                 busy_timeout: float | None = None):
+                 busy_timeout: float | None = None, server: str | None = None):
         path = Path(file)
         if str(file) == "-":
             raise ValueError("--follow needs a file (e.g. `twarc2 stream tweets.jsonl`), "
@@ -218,6 +218,7 @@ class Follower:
         self.batch_posts = batch_size(batch_posts)  # as ingest: $GROUNDSWELL_BATCH_POSTS
         self.on_batch = on_batch
         self.busy_timeout = busy_timeout
+        self.server = server
         self.summary = FollowSummary(files=1)
         self._log = IngestLog(self.summary, [self.tail.base_name])
         self._batch = self._new_batch()
@@ -225,7 +226,7 @@ class Follower:
         self._batch_opened = time.monotonic()
 
     def _new_batch(self) -> Batch:
-        batch = Batch()
+        batch = Batch(self.server)
         batch.file = self.tail.name
         return batch
 
@@ -342,7 +343,7 @@ class Follower:
 def follow(db_path: str | os.PathLike[str], file: str | os.PathLike[str], poll: float = 1.0,
            stop: threading.Event | None = None, batch_posts: int | None = None,
            on_batch: Callable[[BatchReport], None] | None = None,
-           busy_timeout: float | None = None) -> FollowSummary:
+           busy_timeout: float | None = None, server: str | None = None) -> FollowSummary:
     """Follow ``file`` into the store at ``db_path`` until ``stop`` is set; see the module.
 
     ``poll``: seconds between looks at the file once its end is reached (each look that finds
@@ -350,6 +351,7 @@ def follow(db_path: str | os.PathLike[str], file: str | os.PathLike[str], poll: 
     ``$GROUNDSWELL_BATCH_POSTS`` or 50,000, as for ``ingest``).
     ``busy_timeout``: give up with :class:`StoreBusy` when a batch could not be written for
     that long (default: keep retrying).
+    ``server``: the server the file is collected from (a Mastodon stream's local ids).
     """
     return Follower(db_path, file, poll=poll, stop=stop, batch_posts=batch_posts,
-                    on_batch=on_batch, busy_timeout=busy_timeout).run()
+                    on_batch=on_batch, busy_timeout=busy_timeout, server=server).run()
