@@ -37,13 +37,24 @@ class Campaign:
     response_tags: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
     phrases_only_in_replies_to_origin: bool = True
-    origin_platform: str = "twitter"
-    origin_post_ids: tuple[str, ...] = ()
+    #: The call(s) to action as ``(platform, post id)``: one or more per platform the campaign
+    #: ran on (a post id is unique only within its platform).
+    origins: tuple[tuple[str, str], ...] = ()
     start: datetime | None = None
     end: datetime | None = None
     public_figure_followers: int = 100_000
     public_figure_verified: bool = True
     source: str | None = field(default=None, compare=False)
+
+    @property
+    def origin_post_ids(self) -> tuple[str, ...]:
+        """The origin posts' ids, every platform's (their forms never collide: Twitter's are
+        numbers, Bluesky's ``at://`` URIs, Mastodon's ``https://`` URIs)."""
+        return tuple(dict.fromkeys(post_id for _, post_id in self.origins))
+
+    def origins_on(self, platform: str) -> tuple[str, ...]:
+        """The origin posts' ids on one platform."""
+        return tuple(post_id for p, post_id in self.origins if p == platform)
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -73,13 +84,16 @@ class Campaign:
         return _Parser(path, text).campaign(data)
 
 
+#: Platforms whose origin posts a campaign file may list by name (``[origin] bluesky = [...]``).
+PLATFORMS = ("twitter", "bluesky", "mastodon")
+
 #: Every field a campaign file may have, per section (a typo is an error, not a silent no-op).
 FIELDS: dict[str, set[str]] = {
     "": {"name", "tags", "phrases", "origin", "window", "public_figures"},
     "tags": {"main", "variants", "response"},
     "tags.variants": {"tag", "lang"},
     "phrases": {"match", "only_in_replies_to_origin"},
-    "origin": {"platform", "post_ids"},
+    "origin": {"platform", "post_ids", *PLATFORMS},
     "window": {"start", "end"},
     "public_figures": {"min_followers", "verified"},
 }
@@ -174,6 +188,18 @@ class _Parser:
             raise self.fail(dotted, "give a time zone, e.g. 2017-10-15T00:00:00Z")
         return value.astimezone(UTC).replace(tzinfo=None)
 
+    def origins(self, data: dict) -> tuple[tuple[str, str], ...]:
+        """``[origin]``: ``platform`` and ``post_ids`` (one platform, Twitter by default),
+        and/or a list per platform (``bluesky = ["at://..."]``)."""
+        platform = self.get(data, "origin.platform", str, "twitter")
+        if platform not in PLATFORMS:
+            raise self.fail("origin.platform", f"expected one of {', '.join(PLATFORMS)}, "
+                                               f"got {platform!r}")
+        found = [(platform, i.strip()) for i in self.strings(data, "origin.post_ids")]
+        for name in PLATFORMS:
+            found += [(name, i.strip()) for i in self.strings(data, f"origin.{name}")]
+        return tuple(dict.fromkeys(found))
+
     def campaign(self, data: dict) -> Campaign:
         self.check_fields(data)
         name = self.get(data, "name", str)
@@ -206,8 +232,7 @@ class _Parser:
             phrases=tuple(p.strip().lower() for p in self.strings(data, "phrases.match")),
             phrases_only_in_replies_to_origin=self.get(
                 data, "phrases.only_in_replies_to_origin", bool, True),
-            origin_platform=self.get(data, "origin.platform", str, "twitter"),
-            origin_post_ids=tuple(self.strings(data, "origin.post_ids")),
+            origins=self.origins(data),
             start=start,
             end=end,
             public_figure_followers=followers,

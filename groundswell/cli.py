@@ -350,7 +350,8 @@ def campaign_check(path: str) -> None:
     out.print(f"[bold]{camp.name}[/]: tags {', '.join('#' + t for t in camp.tags)}; "
               f"response tags {', '.join('#' + t for t in camp.response_tags) or '—'}; "
               f"phrases {', '.join(repr(p) for p in camp.phrases) or '—'}; "
-              f"origin {', '.join(camp.origin_post_ids) or '—'}", highlight=False)
+              f"origin {', '.join(f'{i} ({p})' for p, i in camp.origins) or '—'}",
+              highlight=False)
 
 
 @main.command()

@@ -26,7 +26,7 @@ def campaign_from_truth(truth: dict) -> Campaign:
         variants=tuple(Variant(tag, lang) for tag, lang in planted["variants"].items()),
         response_tags=tuple(planted["response_tags"]),
         phrases=(planted["phrase"],),
-        origin_post_ids=tuple(planted["origin_post_ids"]),
+        origins=tuple(("twitter", i) for i in planted["origin_post_ids"]),
         public_figure_followers=planted["public_figure_followers"],
         start=start,
         end=end,

@@ -63,7 +63,7 @@ def test_example_loads_with_expected_fields():
     assert camp.response_tags == ("ibelieveyou",)
     assert camp.phrases == ("me too",)
     assert camp.phrases_only_in_replies_to_origin is True
-    assert camp.origin_platform == "twitter"
+    assert camp.origins == (("twitter", "919659058134925312"),)
     assert camp.origin_post_ids == ("919659058134925312",)
     assert camp.start == datetime(2017, 10, 15) and camp.start.tzinfo is None
     assert camp.end == datetime(2017, 11, 15)
@@ -216,3 +216,22 @@ def test_check_reports_errors_with_file_and_line(runner, tmp_path):
 def test_check_missing_file(runner, tmp_path):
     result = runner.invoke(main, ["campaign", "check", str(tmp_path / "nope.toml")])
     assert result.exit_code == 1 and "no campaign file" in result.output
+
+
+def test_origins_on_several_platforms(tmp_path):
+    """One call to action per platform: by name, beside (or instead of) platform + post_ids;
+    the same origin twice is one."""
+    camp = Campaign.load(write(tmp_path, 'name = "X"\n[tags]\nmain = "metoo"\n[origin]\n'
+                               'post_ids = ["9196"]\ntwitter = ["9196"]\n'
+                               'bluesky = ["at://did:plc:abc/app.bsky.feed.post/3k"]\n'
+                               'mastodon = ["https://mastodon.social/users/a/statuses/1"]\n'))
+    assert camp.origins == (("twitter", "9196"),
+                            ("bluesky", "at://did:plc:abc/app.bsky.feed.post/3k"),
+                            ("mastodon", "https://mastodon.social/users/a/statuses/1"))
+    assert camp.origins_on("bluesky") == ("at://did:plc:abc/app.bsky.feed.post/3k",)
+    only = Campaign.load(write(tmp_path, 'name = "X"\n[tags]\nmain = "metoo"\n[origin]\n'
+                               'platform = "mastodon"\npost_ids = ["https://m.social/s/1"]\n'))
+    assert only.origins == (("mastodon", "https://m.social/s/1"),)
+    with pytest.raises(CampaignError, match=r":5: field 'origin.platform': expected one of"):
+        Campaign.load(write(tmp_path, 'name = "X"\n[tags]\nmain = "metoo"\n[origin]\n'
+                            'platform = "myspace"\n'))

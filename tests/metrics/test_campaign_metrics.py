@@ -454,7 +454,7 @@ def phrase_store(tmp_path_factory):
     records.append(v1_status(5000, 99, T0 + timedelta(hours=1), "me too, I love pizza"))
     path = write_lines(folder / "phrase.jsonl.gz", records)
     campaign = Campaign(name="t", main_tag="metoo", phrases=("me too",),
-                        origin_post_ids=(str(ORIGIN_ID),))
+                        origins=(("twitter", str(ORIGIN_ID)),))
     with Store(folder / "p.duckdb") as store:
         store.ingest([path])
         ctx = Context(Tables.from_backend(store.ibis), Scope(campaign, store.pseudonym_key))

@@ -142,7 +142,7 @@ def test_a_reply_to_a_missing_post_and_a_quote_of_a_repost(tmp_path):
         Tweet("4007", "7", S + seconds(360), "me too", replied_to="4002"),
         Tweet("4008", "8", S + seconds(420), "#MeToo same", replied_to="4001"),
     ])
-    campaign = replace(METOO, phrases=("me too",), origin_post_ids=("4002",))
+    campaign = replace(METOO, phrases=("me too",), origins=(("twitter", "4002"),))
     results, rc = measured(tmp_path, case, campaign)
     assert sorted(rc.matched) == ["4001", "4002", "4003", "4004", "4007", "4008"]
     assert_people_agree(results, rc)

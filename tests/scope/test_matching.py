@@ -26,7 +26,7 @@ def test_scope_posts_are_the_contexts_matched_posts(tmp_path):
     ])
     path = case.write(tmp_path / "case.jsonl")
     campaign = Campaign(name="m", main_tag="metoo", phrases=("me too",),
-                        origin_post_ids=("5001",))
+                        origins=(("twitter", "5001"),))
     with Store(tmp_path / "s.duckdb") as store:
         store.ingest([path])
         tables = Tables.from_backend(store.ibis)
