@@ -15,13 +15,14 @@ from collections.abc import Callable
 from functools import cache
 from importlib.metadata import entry_points
 
-from groundswell.sources import mastodon, twitter_v1, twitter_v2
+from groundswell.sources import bluesky, mastodon, twitter_v1, twitter_v2
 from groundswell.sources.base import Emitter, Record, RecordError, Source
 
 __all__ = ["Emitter", "Record", "RecordError", "Source", "registry", "detect", "line_parsers"]
 
 #: The built-in formats, most specific shape first.
-BUILTIN: tuple[Source, ...] = (mastodon.SOURCE, twitter_v1.SOURCE, twitter_v2.SOURCE)
+BUILTIN: tuple[Source, ...] = (mastodon.SOURCE, bluesky.SOURCE, twitter_v1.SOURCE,
+                                twitter_v2.SOURCE)
 
 
 @cache

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 MASTODON_SOCIAL = "mastodon.social"
 
 
@@ -117,10 +119,17 @@ def test_a_broken_carried_status_keeps_the_status_carrying_it(timeline, store, i
                 else f"{timeline[2]['account']['acct']}@{MASTODON_SOCIAL}"]) == [(None,)]
 
 
-def test_a_server_that_is_no_host_name_is_said_on_every_line(timeline, store, ingest,
-                                                             write) -> None:
-    summary = ingest(store, write("timeline.jsonl", timeline[:3]), server="https://")
+def test_a_server_that_is_no_host_name_is_refused_before_reading(timeline, store, ingest,
+                                                                 write) -> None:
+    """Given by the user, a bad server stops the ingest before a line is read; written
+    beside the statuses in a line, it is that line's reason, and the other lines read."""
+    path = write("timeline.jsonl", timeline[:3])
+    with pytest.raises(ValueError, match="--server: server 'https://' is not a host name"):
+        store.ingest([path], server="https://")
+    assert store.count("posts") == 0 and store.count("quarantine") == 0
+    declared = write("declared.jsonl", [{"server": "https://", "status": timeline[0]},
+                                        *({"server": MASTODON_SOCIAL, "status": s}
+                                          for s in timeline[1:3])])
+    summary = ingest(store, declared)
     assert set(quarantined(store).values()) == {"mastodon: server 'https://' is not a host name"}
-    assert (summary.quarantined, summary.posts_added) == (3, 0)
-    again = ingest(store, write("timeline.jsonl", timeline[:3]), server=MASTODON_SOCIAL)
-    assert again.posts_added == 3  # nothing was lost: the lines read right with a server
+    assert (summary.quarantined, summary.posts_added) == (1, 2)
