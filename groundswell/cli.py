@@ -16,6 +16,7 @@ from rich.text import Text
 
 from groundswell import __version__, api
 from groundswell.api import Store
+from groundswell.simulate import FORMATS as SIMULATED_FORMATS
 from groundswell.store import DEFAULT_DB, MEMORY_ENV, StoreError
 
 out = Console()
@@ -527,8 +528,9 @@ def metrics() -> None:
 
 @main.command()
 @click.option("--posts", "-n", default=100_000, show_default=True, help="Posts to generate.")
-@click.option("--format", "fmt", type=click.Choice(["twitter-v2", "twitter-v1"]),
-              default="twitter-v2", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(SIMULATED_FORMATS),
+              default="twitter-v2", show_default=True,
+              help="Mastodon files are ingested with --server (the truth's \"server\").")
 @click.option("--seed", default=0, show_default=True, help="Same seed, same bytes.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="Output file (.jsonl; .gz compresses). Ground truth goes beside it.")
@@ -542,9 +544,10 @@ def simulate(posts: int, fmt: str, seed: int, output: str, truth: str | None,
              campaign_out: str | None) -> None:
     """Generate a realistic #MeToo-like campaign in a real platform format.
 
-    Writes what twarc2 (v2) or the v1.1 streaming API would have written, the ground truth it
-    planted (participants, posts by kind, tag counts...) for checking the pipeline, and the
-    planted campaign (tags, origin post, window...) as a campaign file for `report`.
+    Writes what twarc2 (v2), the v1.1 streaming API, Bluesky's Jetstream or a Mastodon
+    server's streaming API would have written, the ground truth it planted (participants,
+    posts by kind, tag counts...) for checking the pipeline, and the planted campaign (tags,
+    origin post, window...) as a campaign file for `report`.
 
     \b
     Example:
@@ -559,9 +562,10 @@ def simulate(posts: int, fmt: str, seed: int, output: str, truth: str | None,
         result = run_simulation(posts, fmt=fmt, seed=seed, out=output, truth=truth,
                                 progress=advance, campaign=campaign_out)
     planted = campaign_out or default_campaign_path(Path(output))
+    server = f" --server {result['server']}" if result.get("server") else ""
     out.print(f"Wrote {result['posts']:,} posts ({result['lines']:,} lines) to {output}; "
-              f"the planted campaign: {planted} (groundswell report --campaign {planted})",
-              highlight=False, soft_wrap=True)
+              f"the planted campaign: {planted} (groundswell ingest{server} {output} && "
+              f"groundswell report --campaign {planted})", highlight=False, soft_wrap=True)
 
 
 @main.command()

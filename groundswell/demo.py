@@ -15,7 +15,8 @@ from groundswell.simulate import simulate
 
 
 def campaign_from_truth(truth: dict) -> Campaign:
-    """The campaign the simulator planted, as its campaign file says it (window included)."""
+    """The campaign the simulator planted, as its campaign file says it (window included; the
+    origin on the truth's platform, Twitter for truths written before platforms were named)."""
     planted = truth["campaign"]
     window = planted.get("window") or {}
     start, end = (datetime.fromisoformat(window[k].removesuffix("Z")) if window.get(k) else None
@@ -26,7 +27,7 @@ def campaign_from_truth(truth: dict) -> Campaign:
         variants=tuple(Variant(tag, lang) for tag, lang in planted["variants"].items()),
         response_tags=tuple(planted["response_tags"]),
         phrases=(planted["phrase"],),
-        origins=tuple(("twitter", i) for i in planted["origin_post_ids"]),
+        origins=tuple((truth.get("platform", "twitter"), i) for i in planted["origin_post_ids"]),
         public_figure_followers=planted["public_figure_followers"],
         start=start,
         end=end,

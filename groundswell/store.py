@@ -548,12 +548,15 @@ class Store:
                               ("mentions", "handle, mentioned_author_id")):
             con.execute(f"DELETE FROM {derived} WHERE (platform, post_id) IN "
                         "(SELECT platform, post_id FROM batch_latest)")
+            key = rows.split(",")[0]  # a version read twice in a batch (a boost carries
+            # the edited status again) lists its tags twice: one row per post and tag
             con.execute(
                 f"INSERT INTO {derived} SELECT e.platform, e.post_id, {rows}, p.post_key "
                 f"FROM batch_edit_{'hashtags' if derived == 'post_hashtags' else 'mentions'} e "
                 "SEMI JOIN batch_latest USING (platform, post_id, version) "
                 "JOIN (SELECT platform, post_id, post_key FROM posts UNION ALL SELECT "
-                "platform, post_id, post_key FROM hidden_posts) p USING (platform, post_id)")
+                "platform, post_id, post_key FROM hidden_posts) p USING (platform, post_id) "
+                f"QUALIFY row_number() OVER (PARTITION BY e.platform, e.post_id, e.{key}) = 1")
         con.execute("DROP TABLE batch_new_versions")
         con.execute("DROP TABLE batch_latest")
 

@@ -57,6 +57,7 @@ class Batch:
         self.edits: list[tuple] = []  # with their tags and mentions below, in arrival order
         self.edit_hashtags: list[tuple] = []
         self.edit_mentions: list[tuple] = []
+        self._versions: set[tuple[str, str, str]] = set()  # the edits' (platform, post, version)
         self.account_statuses: dict[tuple[str, str], tuple] = {}  # the last per account
         self.local_ids: dict[tuple[str, str, str], tuple] = {}
         self.handle_sightings: dict[tuple[str, str, str], list] = {}  # → [first, last]
@@ -185,6 +186,9 @@ class Batch:
         self.deletions.append((platform, post_id, deleted_at, reason, self.file, self.line))
 
     def edit(self, platform, post_id, version, edited_at, text, hashtags, mentions) -> None:
+        if (platform, post_id, version) in self._versions:
+            return  # the same version again (a boost or a quote carries the edited status)
+        self._versions.add((platform, post_id, version))
         self.edits.append((platform, post_id, version, edited_at, text, self.file, self.line,
                            len(self.edits)))
         seen: set[str] = set()

@@ -2,12 +2,15 @@
 
 Why: the ingest + metrics pipeline must be tested against data whose answer is known
 exactly. :func:`simulate` plants a realistic campaign, writes it the way twarc2 (Twitter
-API v2) or the v1.1 streaming API wrote real data, and returns/writes the ground truth it
-planted, computed with the same counting rules as the ingester.
+API v2), the v1.1 streaming API, Bluesky's Jetstream or a Mastodon server's streaming API
+write real data, and returns/writes the ground truth it planted, computed with the same
+counting rules as the ingester. The same seed plants the same campaign in every format (the
+same model, timeline, kinds and tags); only the names, ids and rendering differ.
 
 The campaign (details in :mod:`groundswell.simulate.model`):
 
-* 2017-10-15T20:21:00Z (default): a verified account with ~3M followers posts the call to
+* 2017-10-15T20:21:00Z (default; for Bluesky and Mastodon 2025-10-15T20:21:00Z, eight years
+  to the day later, every time moved alike): a verified account with ~3M followers posts the call to
   action, *without* a hashtag: "If you’ve been sexually harassed or assaulted write ‘me too’
   as a reply to this tweet." (the truth records ``origin_tags: []``). Three hours later the
   same account thanks everyone, with #MeToo.
@@ -36,20 +39,29 @@ window.
 
 Files: ``twitter-v2`` is what ``twarc2 search --archive`` saves (one response page of ≤ 100
 tweets per line, newest first, ``json.dumps`` style); ``twitter-v1`` is the v1.1 stream (one
-status per line, oldest first, Twitter's compact ``\\/``-escaped JSON). Small runs scale the
-cast down: public figures are ``posts // 200`` (all 15 from 3000 posts), the follow-up needs
-20 posts, deletes and broken lines start at 1000 posts.
+status per line, oldest first, Twitter's compact ``\\/``-escaped JSON);
+``bluesky-jetstream`` is Jetstream's firehose (one event per line: commits, deletes,
+identity changes; :mod:`.bluesky`); ``mastodon`` the WebSocket messages of one server's
+streaming API (statuses, edits, deletes by the server's ids; :mod:`.mastodon`; ingest it
+with ``--server``, the truth's ``server``). Small runs scale the cast down: public figures
+are ``posts // 200`` (all 15 from 3000 posts), the follow-up needs 20 posts, deletes, broken
+lines and each platform's rare cases start at 1000 posts.
 
-Counting rules the truth follows (the ingester's): every tweet object anywhere in the file
-is one post keyed by id (v2: ``data`` and ``includes.tweets``; v1: the status and its
-embedded ``retweeted_status``/``quoted_status``); kind is repost > reply > quote > original;
-a post's hashtags are its own entities (v1: ``extended_tweet`` when present) normalised by
-:func:`groundswell.text.normalize_tag`; inside the window a post matches if it carries
+Counting rules the truth follows (the ingester's, over what each platform lets a store know:
+:mod:`.view`): every tweet object anywhere in the file is one post keyed by id (v2: ``data``
+and ``includes.tweets``; v1: the status and its embedded ``retweeted_status``/
+``quoted_status``), a Bluesky record by its at-uri, a Mastodon status by its uri; kind is
+repost > reply > quote > original; a post's hashtags are its own entities (v1:
+``extended_tweet`` when present; Bluesky: facets; Mastodon: the content's hashtags; a Bluesky
+repost or a Mastodon boost has none) normalised by :func:`groundswell.text.normalize_tag`;
+posts are ordered by the time the store keeps (:mod:`.bluesky_plan` for Bluesky's
+``createdAt``); inside the window a post matches if it carries
 ``metoo`` or a variant, is a reply to the origin containing "me too" as whole words, or
 reposts a post matching by those two rules that is not itself a repost (docs/metrics.md);
 participants author matching originals/replies/quotes, amplifiers only repost them.
 ``notable_joiners`` lists accounts with ≥ 100k followers or verified, in order of their
-first matching post (of any kind).
+first matching post (of any kind), then of their id: none on Bluesky (its stream carries no
+profiles), by followers alone on Mastodon (no badge).
 """
 
 from __future__ import annotations
@@ -63,13 +75,28 @@ from typing import Any
 import numpy as np
 import orjson
 
-from groundswell.simulate import derived, edges, model, render, twitter_v1, twitter_v2
+from groundswell.simulate import (
+    bluesky,
+    bluesky_plan,
+    derived,
+    edges,
+    mastodon,
+    mastodon_plan,
+    model,
+    render,
+    twitter_v1,
+    twitter_v2,
+)
 from groundswell.simulate import truth as ground_truth
 from groundswell.simulate.accounts import make_accounts
 from groundswell.simulate.clock import DAY, DEFAULT_START, DailyCycle, to_ms
 from groundswell.simulate.sink import Sink, default_campaign_path, default_truth_path
+from groundswell.simulate.view import twitter_view
 
-FORMATS = ("twitter-v2", "twitter-v1")
+FORMATS = ("twitter-v2", "twitter-v1", "bluesky-jetstream", "mastodon")
+#: Formats whose campaign is dated later by default, by whole days (the same time of day, so
+#: the same daily cycle): Bluesky and Mastodon 4.4 statuses did not exist in October 2017.
+LATER_BY_DAYS = {"bluesky-jetstream": 2922, "mastodon": 2922}  # → 2025-10-15T20:21:00Z
 
 __all__ = ["simulate", "FORMATS", "default_campaign_path", "default_truth_path"]
 
@@ -86,8 +113,8 @@ def simulate(posts: int, fmt: str = "twitter-v2", seed: int = 0,
     ``truth`` (default: ``out`` with ``.truth.json``, e.g. ``campaign.truth.json``), the
     planted campaign as a campaign file to ``campaign`` (default: ``out`` with
     ``.campaign.toml``). ``progress(n)`` is called with increments that add up to ``posts``.
-    ``start`` is the origin post's time (default 2017-10-15T20:21:00Z). Same arguments →
-    identical bytes.
+    ``start`` is the origin post's time (default 2017-10-15T20:21:00Z, and eight years later
+    for Bluesky and Mastodon: the same campaign, shifted). Same arguments → identical bytes.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -100,7 +127,8 @@ def simulate(posts: int, fmt: str = "twitter-v2", seed: int = 0,
     gc_enabled = gc.isenabled()
     gc.disable()
     try:
-        result = _run(posts, fmt, seed, out, progress, to_ms(start or DEFAULT_START))
+        shift = 0 if start is not None else int(LATER_BY_DAYS.get(fmt, 0) * DAY * 1000)
+        result = _run(posts, fmt, seed, out, progress, to_ms(start or DEFAULT_START), shift)
     finally:
         if gc_enabled:
             gc.enable()
@@ -113,7 +141,8 @@ def simulate(posts: int, fmt: str = "twitter-v2", seed: int = 0,
 
 
 def _run(posts: int, fmt: str, seed: int, out: Path,
-         progress: Callable[[int], None] | None, t0_ms: int) -> dict[str, Any]:
+         progress: Callable[[int], None] | None, t0_ms: int, shift_ms: int) -> dict[str, Any]:
+    """Model at ``t0_ms``, every time then moved by ``shift_ms``; plan and write ``fmt``."""
     params = model.Params()
     seeds = np.random.SeedSequence(seed).spawn(4)
     rng_model, rng_render, rng_write, rng_derive = (np.random.default_rng(s) for s in seeds)
@@ -122,20 +151,41 @@ def _run(posts: int, fmt: str, seed: int, out: Path,
     acc = make_accounts(rng_model, max(100, int(posts * 0.42)), n_public)
     clock = DailyCycle(t0_ms, -(params.lead_days + 1) * DAY, (params.horizon_days + 1) * DAY)
     camp = model.build(rng_model, posts, acc, clock, t0_ms, params)
+    if shift_ms:
+        camp.shift(shift_ms)
     edges.chain_reposts(rng_derive, camp)
     edges.threshold_accounts(rng_derive, camp, acc)
     rendered = render.render(rng_render, camp, acc)
     d = derived.derive(camp, acc, rng_derive)
-    end_ms = t0_ms + int(params.horizon_days * DAY * 1000)
-    result = ground_truth.compute(camp, acc, rendered, seed=seed, fmt=fmt)
+    end_ms = camp.t0_ms + int(params.horizon_days * DAY * 1000)
+
+    # What a store will hold (for the truth) and how to write it, per format. The truth is
+    # computed first so that its temporaries are gone before the writer's caches grow.
+    write: Callable[[Sink], int]
+    if fmt == "bluesky-jetstream":
+        bsky = bluesky_plan.make_plan(rng_write, camp, acc, rendered)
+        view = bluesky_plan.store_view(bsky, camp, rendered)
+        write = lambda sink: bluesky.write(  # noqa: E731
+            sink, camp, bsky, rendered, d, rng_write, progress)
+    elif fmt == "mastodon":
+        masto = mastodon_plan.make_plan(rng_write, camp, acc, rendered)
+        view = mastodon_plan.store_view(masto, camp, acc, rendered)
+        write = lambda sink: mastodon.write(  # noqa: E731
+            sink, camp, acc, masto, rendered, d, rng_write, progress)
+    elif fmt == "twitter-v2":
+        view = twitter_view(camp, acc, rendered)
+        write = lambda sink: twitter_v2.write(  # noqa: E731
+            sink, camp, acc, rendered, d, rng_write, progress, end_ms)
+    else:
+        view = twitter_view(camp, acc, rendered)
+        write = lambda sink: twitter_v1.write(  # noqa: E731
+            sink, camp, acc, rendered, d, rng_write, progress)
+    result = ground_truth.compute(camp, view, seed=seed, fmt=fmt)
+    del view
 
     sink = Sink(out)
     try:
-        if fmt == "twitter-v2":
-            malformed = twitter_v2.write(sink, camp, acc, rendered, d, rng_write, progress,
-                                         end_ms)
-        else:
-            malformed = twitter_v1.write(sink, camp, acc, rendered, d, rng_write, progress)
+        malformed = write(sink)
     finally:
         sink.close()
     result["lines"] = sink.lines

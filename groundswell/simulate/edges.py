@@ -5,7 +5,9 @@ them too (each rule they exercise also has a hand-built test: ``tests/metrics/te
   damaged or foreign data holds chains; the matching rule's third clause (a repost of a
   matching post that is not itself a repost) must not follow them. A few later reposts of a
   post are pointed at its first repost instead (by another account, earlier in time, never
-  deleted), and rendered as such: "RT @b: RT @a: …", cut at 140 code points.
+  deleted), and rendered as such: "RT @b: RT @a: …", cut at 140 code points. Bluesky and
+  Mastodon record such a repost against the original (Bluesky names the repost it was made
+  from in ``via``; boosting a boost boosts the original), and so does their truth.
 - **Accounts at the public-figure threshold.** Ordinary accounts have at most 95,000
   followers and public figures at least 150,000, so nobody would sit at the threshold that
   decides whose name a report shows. A few ordinary authors of campaign posts get exactly

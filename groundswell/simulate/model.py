@@ -118,6 +118,14 @@ class Campaign:
     def size(self) -> int:
         return int(self.kind.size)
 
+    def shift(self, ms: int) -> None:
+        """Move every time by ``ms`` (whole days keep the daily cycle): the same campaign,
+        dated otherwise. Ids keep their times: only the Twitter writers read them."""
+        self.ms += ms
+        self.delete_ms[self.deleted] += ms
+        self.t0_ms += ms
+        self.variant_start_ms = tuple(v + ms for v in self.variant_start_ms)  # type: ignore
+
 
 class _Table:
     """Growable column store for events while the cascade is being built."""

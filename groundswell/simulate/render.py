@@ -324,9 +324,22 @@ class Renderer:
         return (text, tags, ments, urls, rec[4], 0, len(text))
 
 
+def body(rec: Record, origin: bool = False) -> tuple[str, tuple]:
+    """A post's own words and their hashtags, as platforms other than Twitter show them: no
+    "@handle " a reply client put in front, no link a quote carries at the end (Bluesky and
+    Mastodon name the replied-to and quoted posts outside the text), the call to action
+    asking for replies to "this post". Not for reposts, which have no words of their own."""
+    text, tags, _, _, _, lo, hi = rec
+    if origin:
+        return P.ORIGIN_TEXT.replace("this tweet", "this post"), ()
+    if lo == 0 and hi == len(text):
+        return text, tags
+    return text[lo:hi], tuple((s - lo, e - lo, t) for s, e, t in tags)
+
+
 def render(rng: np.random.Generator, camp: Campaign, acc: Accounts) -> Rendered:
     """Texts and entities for every post of ``camp`` (see the module docstring)."""
     return Renderer(rng, camp, acc).render()
 
 
-__all__ = ["Rendered", "Record", "render", "tco", "display_url", "RT_LIMIT"]
+__all__ = ["Rendered", "Record", "render", "body", "tco", "display_url", "RT_LIMIT"]

@@ -1,10 +1,13 @@
 """The ground truth: what an ingester + metrics pipeline must recover from the written file.
 
-It is computed from the rendered records (the same entities the writers put in the file)
+It is computed from what a store will hold of the rendered records
+(:class:`~groundswell.simulate.view.StoreView`: each platform's ids, tags, links and times)
 with the ingester's counting rules, *not* from the model's intentions, so a rule subtlety
-(a retweet whose #MeToo fell past the 140-character cut, a reply saying "Me. Too.") is
+(a retweet whose #MeToo fell past the 140-character cut, a reply saying "Me. Too.", a
+Bluesky post ordered by when it was seen because its client's clock said 1970) is
 reflected exactly. Deleted posts are absent, as they are from a store that keeps
-tombstones.
+tombstones. Each platform adds its own keys (``view.extra``: Bluesky's odd times and handle
+changes, Mastodon's server and edits).
 
 Rules (docs/metrics.md's, exactly): inside the planted campaign's window ``[start, end)``, a
 post matches if (1) it carries a campaign tag (main tag or a variant), or (2) it is a reply to
@@ -22,11 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from groundswell.simulate.accounts import PUBLIC_FIGURE_FOLLOWERS, Accounts
+from groundswell.simulate.accounts import PUBLIC_FIGURE_FOLLOWERS
 from groundswell.simulate.clock import DAY, iso_z
 from groundswell.simulate.model import KIND_NAMES, REPLY, REPOST, Campaign
-from groundswell.simulate.render import Rendered
-from groundswell.text import normalize_tag
+from groundswell.simulate.view import StoreView
 
 MAIN_TAG = "metoo"
 VARIANTS = {"balancetonporc": "fr", "yotambien": "es", "quellavoltache": "it"}
@@ -42,56 +44,37 @@ WINDOW_HOURS_BEFORE = 20
 WINDOW_DAYS = 8
 
 
-def post_tags(rendered: Rendered) -> list[frozenset[str]]:
-    """Normalised hashtag set of every post (a tag counts once per post)."""
-    cache: dict[str, str] = {}
-    out = []
-    empty: frozenset[str] = frozenset()
-    for rec in rendered.records:
-        tags = rec[1]
-        if not tags:
-            out.append(empty)
-            continue
-        norm = []
-        for _, _, t in tags:
-            n = cache.get(t)
-            if n is None:
-                n = cache[t] = normalize_tag(t)
-            norm.append(n)
-        out.append(frozenset(norm))
-    return out
-
-
-def compute(camp: Campaign, acc: Accounts, rendered: Rendered, *, seed: int, fmt: str,
-            lines: int = 0, malformed: int = 0) -> dict[str, Any]:
-    """The truth dict (JSON-ready, keys sorted when written).
+def compute(camp: Campaign, view: StoreView, *, seed: int, fmt: str, lines: int = 0,
+            malformed: int = 0) -> dict[str, Any]:
+    """The truth dict (JSON-ready, keys sorted when written), over what ``view`` says the
+    store holds.
 
     ``lines``/``malformed`` are only known once the file is written; the caller may compute
     the rest first (to free its temporaries before the writer's caches grow) and fill them
     in afterwards.
     """
-    tags = post_tags(rendered)
+    tags = view.tags
     n = camp.size
     stored = ~camp.deleted
     kind = camp.kind.tolist()
-    parent = camp.parent.tolist()
+    parent = view.parent.tolist()
     origin = camp.origin
-    texts = [r[0] for r in rendered.records]
+    t = view.times_us
     start_ms = camp.t0_ms - WINDOW_HOURS_BEFORE * 3600 * 1000
     end_ms = camp.t0_ms + int(WINDOW_DAYS * DAY * 1000)
-    inside = (camp.ms >= start_ms) & (camp.ms < end_ms)
-    in_window = (inside & stored).tolist()
+    window = (t >= start_ms * 1000) & (t < end_ms * 1000) & stored
+    in_window = window.tolist()
     direct = [False] * n  # rules 1 and 2
     for i in range(n):
         if not in_window[i]:
             continue
         direct[i] = (not tags[i].isdisjoint(CAMPAIGN_TAGS)) or (
-            kind[i] == REPLY and parent[i] == origin and PHRASE_RE.search(texts[i]) is not None)
+            kind[i] == REPLY and parent[i] == origin
+            and PHRASE_RE.search(view.text(i)) is not None)
     matched = [direct[i] or (kind[i] == REPOST and in_window[i] and direct[parent[i]]
                              and kind[parent[i]] != REPOST) for i in range(n)]
     m = np.array(matched, dtype=bool)
-    window = inside & stored
-    user_ids = [str(x) for x in acc.ids.tolist()]
+    user_ids = view.author_ids
     authors = camp.author
     repost = camp.kind == REPOST
     part_rows = np.unique(authors[m & ~repost])
@@ -99,58 +82,47 @@ def compute(camp: Campaign, acc: Accounts, rendered: Rendered, *, seed: int, fmt
 
     tag_posts: dict[str, int] = {}
     tag_authors: dict[str, set[int]] = {}
-    first_with: dict[str, int] = {}  # in the window
+    first_with: dict[str, int] = {}  # earliest time in the window, in microseconds
     response_posts, response_authors = 0, set()
     author_list = authors.tolist()
     stored_list = stored.tolist()
+    times = t.tolist()
     for i in range(n):
         if not stored_list[i]:
             continue
-        for t in tags[i]:
-            tag_posts[t] = tag_posts.get(t, 0) + 1
-            tag_authors.setdefault(t, set()).add(author_list[i])
-            if in_window[i] and t not in first_with:
-                first_with[t] = i  # rows are in time order
+        for tag in tags[i]:
+            tag_posts[tag] = tag_posts.get(tag, 0) + 1
+            tag_authors.setdefault(tag, set()).add(author_list[i])
+            if in_window[i] and times[i] < first_with.get(tag, times[i] + 1):
+                first_with[tag] = times[i]
         if in_window[i] and RESPONSE_TAGS[0] in tags[i]:
             response_posts += 1
             response_authors.add(author_list[i])
-    ms = camp.ms
-    reply_origin = window & (camp.kind == REPLY) & (camp.parent == origin)
+    reply_origin = window & (camp.kind == REPLY) & (view.parent == origin)
     with_phrase = sum(1 for i in np.flatnonzero(reply_origin).tolist()
-                      if PHRASE_RE.search(texts[i]))
-
-    notable = []
-    seen: set[int] = set()
-    for i in np.flatnonzero(m).tolist():
-        a = author_list[i]
-        if a in seen:
-            continue
-        seen.add(a)
-        if acc.followers[a] >= PUBLIC_FIGURE_FOLLOWERS or acc.verified[a]:
-            notable.append({"author_id": user_ids[a], "handle": acc.handles[a],
-                            "followers": int(acc.followers[a]),
-                            "first_post_at": iso_z(int(ms[i]))})
+                      if PHRASE_RE.search(view.text(i)))
 
     def first(tag: str) -> str | None:
-        return iso_z(int(ms[first_with[tag]])) if tag in first_with else None
+        return iso_z(first_with[tag] // 1000) if tag in first_with else None
 
-    st = np.flatnonzero(stored)
+    st = t[stored]
     return {
         "seed": seed,
         "format": fmt,
+        "platform": view.platform,
         "posts": int(stored.sum()),
         "posts_by_kind": {k: int((stored & (camp.kind == j)).sum())
                           for j, k in enumerate(KIND_NAMES)},
         "accounts": int(np.unique(authors[stored]).size),
-        "first_post": iso_z(int(ms[st[0]])) if st.size else None,
-        "last_post": iso_z(int(ms[st[-1]])) if st.size else None,
+        "first_post": iso_z(int(st.min()) // 1000) if st.size else None,
+        "last_post": iso_z(int(st.max()) // 1000) if st.size else None,
         "campaign": {
             "name": MAIN_TAG,
             "main_tag": MAIN_TAG,
             "variants": dict(VARIANTS),
             "response_tags": list(RESPONSE_TAGS),
             "phrase": PHRASE,
-            "origin_post_ids": [str(int(camp.ids[origin]))],
+            "origin_post_ids": [view.post_id(origin)],
             "origin_tags": sorted(tags[origin]),
             "public_figure_followers": PUBLIC_FIGURE_FOLLOWERS,
             "window": {"start": iso_z(start_ms), "end": iso_z(end_ms)},
@@ -163,18 +135,43 @@ def compute(camp: Campaign, acc: Accounts, rendered: Rendered, *, seed: int, fmt
         "amplifiers": int(amp_rows.size),
         "amplifier_ids": sorted(user_ids[a] for a in amp_rows.tolist()),
         "tag_posts": tag_posts,
-        "tag_accounts": {t: len(s) for t, s in tag_authors.items()},
+        "tag_accounts": {tag: len(s) for tag, s in tag_authors.items()},
         "replies_to_origin": int(reply_origin.sum()),
         "replies_to_origin_with_phrase": int(with_phrase),
-        "notable_joiners": notable,
-        "variant_starts": {t: first(t) for t in VARIANTS},
+        "notable_joiners": _notable(view, np.flatnonzero(m), author_list, times),
+        "variant_starts": {tag: first(tag) for tag in VARIANTS},
         "response_tag_start": first(RESPONSE_TAGS[0]),
         "response_tag_posts": response_posts,
         "response_tag_accounts": len(response_authors),
         "deleted": int(camp.deleted.sum()),
         "malformed_lines": int(malformed),
         "lines": int(lines),
+        **view.extra,
     }
+
+
+def _notable(view: StoreView, matched: np.ndarray, author_list: list[int],
+             times: list[int]) -> list[dict[str, Any]]:
+    """Public figures (followers ≥ threshold, or verified where the platform has a badge) in
+    order of their first matching post of any kind, then of their id, as a store orders
+    them; none where the store never learns followers or badges (Bluesky's stream)."""
+    followers, verified = view.followers, view.verified
+    if followers is None and verified is None:
+        return []
+    first: dict[int, int] = {}
+    for i in matched.tolist():
+        a = author_list[i]
+        if times[i] < first.get(a, times[i] + 1):
+            first[a] = times[i]
+    out = []
+    for a, at in first.items():
+        if (followers is not None and followers[a] >= PUBLIC_FIGURE_FOLLOWERS) or (
+                verified is not None and verified[a]):
+            out.append((at, view.author_ids[a], a))
+    out.sort()
+    return [{"author_id": uid, "handle": view.handles[a],
+             "followers": int(followers[a]) if followers is not None else None,
+             "first_post_at": iso_z(at // 1000)} for at, uid, a in out]
 
 
 def campaign_toml(truth: dict[str, Any], command: str) -> str:
@@ -198,7 +195,7 @@ match = ["{planted['phrase']}"]
 only_in_replies_to_origin = true
 
 [origin]
-platform = "twitter"
+platform = "{truth.get('platform', 'twitter')}"
 post_ids = [{ids}]
 
 [window]

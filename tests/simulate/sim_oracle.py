@@ -4,19 +4,39 @@ Deliberately plain and separate from the generator: it reads only the written li
 the ingester's counting rules as stated in the brief, and derives every figure the truth file
 claims. If the generator's bookkeeping and this recount agree, the truth is what a correct
 ingester must find.
+
+Per platform, the rules a store follows (docs/schema.md, the sources' docstrings):
+
+* Bluesky (Jetstream): a post is named ``at://DID/COLLECTION/RKEY``; a repost has no tags
+  and counts against its ``subject``; tags are the ``#tag`` facets, or, in a post without
+  facets, ``#word`` after white space; ``createdAt`` orders the post unless it is before
+  2023-02-01 or more than 10 minutes after ``time_us``, which then orders it; no follower
+  counts, so no public figures.
+* Mastodon (a server's stream): a status is named by its ``uri``, its author
+  ``name@domain``; ``in_reply_to_id`` and deletes name statuses by the server's ids; a boost
+  has no tags and counts against the boosted status; tags are the content's hashtag links;
+  an edit (``status.update``, or a carried status with a newer ``edited_at``) replaces text
+  and tags; public figures by followers only (no badge).
 """
 
 from __future__ import annotations
 
 import gzip
+import html
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from groundswell.text import normalize_tag
 
 PHRASE = re.compile(r"\bme too\b", re.IGNORECASE)
+BLUESKY_OPEN = datetime(2023, 2, 1, tzinfo=UTC)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: A hashtag of a post without facets, as the brief states atproto's rule for our texts.
+BARE_TAG = re.compile(r"(?:^|\s)[#\uff03](\S+)")
+MASTODON_TAG = re.compile(r'<a href="[^"]*" class="mention hashtag"[^>]*>#<span>([^<]*)</span></a>')
 
 
 def read_lines(path: Path) -> list[str]:
@@ -37,6 +57,10 @@ class Recount:
         self.users: dict[str, dict] = {}
         self.lines = 0
         self.malformed = 0
+        self.handle_changes: list[dict] = []  # Bluesky identity events
+        self.local_ids: dict[str, str] = {}  # Mastodon: the server's id → uri
+        self.versions: set[tuple[str, str]] = set()  # Mastodon: (uri, edited_at)
+        self.server = truth.get("server")
         camp = truth["campaign"]
         self.origin = camp["origin_post_ids"][0]
         self.campaign_tags = {camp["main_tag"], *camp["variants"]}
@@ -52,8 +76,12 @@ class Recount:
                 continue
             if fmt == "twitter-v2":
                 self._v2(obj)
-            else:
+            elif fmt == "twitter-v1":
                 self._v1(obj)
+            elif fmt == "bluesky-jetstream":
+                self._jetstream(obj)
+            else:
+                self._mastodon(obj)
 
     # -- reading ------------------------------------------------------------------------
     def _delete(self, post_id: str) -> None:
@@ -121,6 +149,76 @@ class Recount:
             if st.get(key):
                 self._status(st[key])
 
+    def _jetstream(self, obj: dict) -> None:
+        seen = EPOCH + timedelta(microseconds=obj["time_us"])
+        if obj["kind"] == "identity":
+            self.handle_changes.append({"author_id": obj["did"],
+                                        "handle": obj["identity"]["handle"],
+                                        "at": seen.strftime("%Y-%m-%dT%H:%M:%S.%fZ")})
+            return
+        c = obj["commit"]
+        uri = f"at://{obj['did']}/{c['collection']}/{c['rkey']}"
+        if c["operation"] == "delete":
+            self._delete(uri)
+            return
+        rec = c["record"]
+        claimed = datetime.fromisoformat(rec["createdAt"].replace("Z", "+00:00"))
+        created = claimed if BLUESKY_OPEN <= claimed <= seen + timedelta(minutes=10) else seen
+        post = {"author": obj["did"], "created": created, "claimed": claimed, "seen": seen,
+                "claimed_as": rec["createdAt"], "reply_to": None,
+                "repost_of": None, "tags": set(), "text": "", "lang": None,
+                "facetless": False}
+        if c["collection"] == "app.bsky.feed.repost":
+            post.update(kind="repost", repost_of=rec["subject"]["uri"], via=rec.get("via"))
+            self._add(uri, post)
+            return
+        facets = rec.get("facets") or []
+        tags = [f["tag"] for facet in facets for f in facet["features"]
+                if f["$type"] == "app.bsky.richtext.facet#tag"]
+        if not facets:
+            tags = [t.rstrip(".,!?;:") for t in BARE_TAG.findall(rec["text"])]
+        kind = ("reply" if "reply" in rec else
+                "quote" if rec.get("embed", {}).get("$type") == "app.bsky.embed.record"
+                else "original")
+        post.update(kind=kind, tags={normalize_tag(t) for t in tags}, text=rec["text"],
+                    lang=(rec.get("langs") or [None])[0], facetless="facets" not in rec
+                    and bool(tags or "@" in rec["text"]),
+                    reply_to=rec["reply"]["parent"]["uri"] if "reply" in rec else None)
+        self._add(uri, post)
+
+    def _mastodon(self, obj: dict) -> None:
+        if obj["event"] == "delete":
+            self._delete(self.local_ids[obj["payload"]])
+        else:
+            self._toot(json.loads(obj["payload"]))
+
+    def _toot(self, st: dict) -> None:
+        a = st["account"]
+        key = a["acct"] if "@" in a["acct"] else f"{a['acct']}@{urlsplit(a['url']).hostname}"
+        self.users[key] = {"handle": key, "followers": a["followers_count"], "verified": False}
+        self.local_ids[st["id"]] = st["uri"]
+        content = st["content"]
+        text = re.sub(r"<br ?/?>", "\n", content.replace("</p><p", "</p>\n\n<p"))
+        text = html.unescape(re.sub(r"<[^>]+>", "", text))
+        tags = {normalize_tag(html.unescape(t)) for t in MASTODON_TAG.findall(content)}
+        if st["edited_at"] is not None:
+            self.versions.add((st["uri"], st["edited_at"]))
+            old = self.posts.get(st["uri"])
+            if old is not None and st["edited_at"] >= old["edited_at"]:
+                old.update(text=text, tags=tags, edited_at=st["edited_at"])
+        kind = ("repost" if st["reblog"] else "reply" if st["in_reply_to_id"] else
+                "quote" if st.get("quote") else "original")
+        self._add(st["uri"], {
+            "kind": kind, "author": key, "tags": tags, "text": text, "lang": st["language"],
+            "reply_to": self.local_ids[st["in_reply_to_id"]] if st["in_reply_to_id"] else None,
+            "repost_of": st["reblog"]["uri"] if st["reblog"] else None,
+            "edited_at": st["edited_at"] or "",
+            "created": datetime.fromisoformat(st["created_at"].replace("Z", "+00:00"))})
+        if st["reblog"]:
+            self._toot(st["reblog"])
+        if st.get("quote") and st["quote"].get("quoted_status"):
+            self._toot(st["quote"]["quoted_status"])
+
     # -- figures ------------------------------------------------------------------------
     def inside(self, post_id: str) -> bool:
         """Stored, and inside the campaign's window [start, end)."""
@@ -164,19 +262,18 @@ class Recount:
                     if self.inside(pid) and self.response_tag in p["tags"]]
         to_origin = [p for pid, p in posts.items() if self.inside(pid)
                      and p["kind"] == "reply" and p["reply_to"] == self.origin]
-        notable, seen = [], set()
-        for pid in sorted(matched, key=int):  # snowflake ids sort like time
-            a = posts[pid]["author"]
-            if a in seen:
-                continue
-            seen.add(a)
-            u = self.users[a]
-            if u["followers"] >= 100_000 or u["verified"]:
+        first: dict[str, datetime] = {}  # the store's order: first matching post, then id
+        for pid in matched:
+            a, at = posts[pid]["author"], posts[pid]["created"]
+            first[a] = min(first.get(a, at), at)
+        notable = []
+        for a, at in sorted(first.items(), key=lambda item: (item[1], item[0])):
+            u = self.users.get(a)  # Bluesky's stream has no profiles: nobody is known
+            if u is not None and (u["followers"] >= 100_000 or u["verified"]):
                 notable.append({"author_id": a, "handle": u["handle"],
-                                "followers": u["followers"],
-                                "first_post_at": _iso(posts[pid]["created"])})
+                                "followers": u["followers"], "first_post_at": _iso(at)})
         created = [p["created"] for p in posts.values()]
-        return {
+        return self._platform_figures() | {
             "posts": len(posts),
             "posts_by_kind": {k: sum(p["kind"] == k for p in posts.values()) for k in kinds},
             "accounts": len({p["author"] for p in posts.values()}),
@@ -205,3 +302,31 @@ class Recount:
             "malformed_lines": self.malformed,
             "lines": self.lines,
         }
+
+    def _platform_figures(self) -> dict:
+        """The figures only one platform has (see the module docstring)."""
+        posts = self.posts
+        if self.fmt == "bluesky-jetstream":
+            def listed(odd: bool) -> list[dict]:
+                return [{"post_id": pid, "claimed": p["claimed_as"],
+                         "created_at": p["created"].strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+                        for pid, p in sorted(posts.items())
+                        if (p["claimed"] != p["created"] if odd
+                            else p["claimed"] == p["created"] > p["seen"])]
+
+            return {
+                "absurd_created_at": listed(True),  # ordered by when seen: implausible
+                "skewed_created_at": listed(False),  # ahead of when seen, yet believed
+                "handle_changes": [{k: c[k] for k in ("author_id", "handle", "at")}
+                                   for c in self.handle_changes],
+                "facetless_posts": sum(p["facetless"] for p in posts.values()),
+            }
+        if self.fmt == "mastodon":
+            authors = {p["author"] for p in posts.values()}
+            return {
+                "edits": len(self.versions),
+                "edited_post_ids": sorted({uri for uri, _ in self.versions}),
+                "null_language_posts": sum(p["lang"] is None for p in posts.values()),
+                "remote_accounts": sum(not a.endswith("@" + self.server) for a in authors),
+            }
+        return {}
