@@ -573,12 +573,27 @@ def simulate(posts: int, fmt: str, seed: int, output: str, truth: str | None,
 @click.option("--dir", "workdir", default="demo", show_default=True,
               type=click.Path(file_okay=False), help="Where the demo files go.")
 @click.option("--seed", default=2017, show_default=True)
+@click.option("--platforms", default="twitter,bluesky,mastodon", show_default=True,
+              help="Comma-separated platforms to simulate the campaign on (twitter, bluesky, "
+                   "mastodon); the posts are shared between them and the report shows each "
+                   "platform and all together.")
 @friendly_errors
-def demo(posts: int, workdir: str, seed: int) -> None:
-    """Simulate a #MeToo-like campaign, ingest it, print the report and write an HTML page."""
-    from groundswell.demo import run_demo
+def demo(posts: int, workdir: str, seed: int, platforms: str) -> None:
+    """Simulate a #MeToo-like campaign, ingest it, print the report and write an HTML page.
 
-    run_demo(posts=posts, workdir=Path(workdir), seed=seed, out=out, err=err)
+    \b
+    Examples:
+      groundswell demo                              # 200,000 posts on three platforms
+      groundswell demo --platforms twitter -n 20000 # Twitter alone, quicker
+    """
+    from groundswell.demo import parse_platforms, run_demo
+
+    try:
+        chosen = parse_platforms(platforms)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--platforms") from None
+    run_demo(posts=posts, workdir=Path(workdir), seed=seed, out=out, err=err,
+             platforms=chosen)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,7 @@ the campaign (matched posts, people, replies to the origin, first appearances) i
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -174,12 +175,22 @@ def _notable(view: StoreView, matched: np.ndarray, author_list: list[int],
              "first_post_at": iso_z(at // 1000)} for at, uid, a in out]
 
 
-def campaign_toml(truth: dict[str, Any], command: str) -> str:
-    """The planted campaign as a campaign file (``groundswell report --campaign FILE``)."""
+def campaign_toml(truth: dict[str, Any], command: str,
+                  also: Sequence[dict[str, Any]] = ()) -> str:
+    """The planted campaign as a campaign file (``groundswell report --campaign FILE``);
+    with ``also`` (the truths of the same campaign simulated on other platforms), one
+    campaign whose origin is the call to action on each platform."""
     planted = truth["campaign"]
     variants = "".join(f'\n[[tags.variants]]\ntag = "{tag}"\nlang = "{lang}"\n'
                        for tag, lang in planted["variants"].items())
-    ids = ", ".join(f'"{i}"' for i in planted["origin_post_ids"])
+    quoted = lambda ids: ", ".join(f'"{i}"' for i in ids)  # noqa: E731
+    if also:
+        origin = "".join(f"{t.get('platform', 'twitter')} = "
+                         f"[{quoted(t['campaign']['origin_post_ids'])}]\n"
+                         for t in (truth, *also))
+    else:
+        origin = (f"platform = \"{truth.get('platform', 'twitter')}\"\n"
+                  f"post_ids = [{quoted(planted['origin_post_ids'])}]\n")
     response = ", ".join(f'"{t}"' for t in planted["response_tags"])
     return f"""# The campaign planted by `{command}`.
 # Measure it: groundswell report --campaign <this file>
@@ -195,9 +206,7 @@ match = ["{planted['phrase']}"]
 only_in_replies_to_origin = true
 
 [origin]
-platform = "{truth.get('platform', 'twitter')}"
-post_ids = [{ids}]
-
+{origin}
 [window]
 # From {WINDOW_HOURS_BEFORE} hours before the call to action to {WINDOW_DAYS} days after it
 # (the data runs from a day before it to 9.5 days after).
