@@ -33,7 +33,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-__all__ = ["extract_hashtags", "hashtags", "mentions", "tag_key", "to_text"]
+__all__ = ["extract_hashtags", "hashtags", "mentions", "tag_key", "text_and_tag_text",
+           "to_text"]
 
 # ---------------------------------------------------------------------------------------
 # HTML → text
@@ -67,25 +68,40 @@ def to_text(content: str | None) -> str:
     without any HTML tag comes back as written (only complete entities decoded), so a
     plain-text ``content`` from a non-conforming server survives unharmed.
     """
-    return _text(content, keep_link_hashes=True)
+    return text_and_tag_text(content)[0]
 
 
-def _text(content: str | None, keep_link_hashes: bool) -> str:
-    """:func:`to_text`, or (``keep_link_hashes=False``) the text hashtags are looked for
-    in: there the '#' signs inside ordinary links (URLs, link titles) become spaces.
+def text_and_tag_text(content: str | None) -> tuple[str, str]:
+    """:func:`to_text`, and the text hashtags are looked for in, from one parse of the HTML:
+    in the second, the '#' signs inside ordinary links (URLs, link titles) are spaces.
 
-    Why: Mastodon links a status's URLs before its hashtags and drops a hashtag that
-    overlaps a URL, so ``https://example.org/a?b=#c`` or a link titled ``#Topic: …`` holds
-    no hashtag. The HTML already says which text is a link, which is more exact than
-    guessing URLs in the text again.
+    Why the second text: Mastodon links a status's URLs before its hashtags and drops a
+    hashtag that overlaps a URL, so ``https://example.org/a?b=#c`` or a link titled
+    ``#Topic: …`` holds no hashtag. The HTML already says which text is a link, which is
+    more exact than guessing URLs in the text again. Why one parse for both: parsing the
+    HTML is most of the time a status takes to read.
     """
     if not content or not isinstance(content, str):
-        return ""
+        return "", ""
     if "<" not in content or not _TAG_RE.search(content):
-        return _ENTITY_RE.sub(lambda m: html.unescape(m[0]), content) if "&" in content \
+        text = _ENTITY_RE.sub(lambda m: html.unescape(m[0]), content) if "&" in content \
             else content
+        return text, text
     root = LexborHTMLParser(content).root
-    return _join(_pieces(root, keep_link_hashes)) if root is not None else content
+    if root is None:
+        return content, content
+    pieces = _pieces(root)
+    text = _join(pieces)
+    if not any(type(piece) is _LinkText and "#" in piece for piece in pieces):
+        return text, text
+    return text, _join([piece.replace("#", " ") if type(piece) is _LinkText else piece
+                        for piece in pieces])
+
+
+class _LinkText(str):
+    """Text inside an ordinary link (not a hashtag or mention link)."""
+
+    __slots__ = ()
 
 
 def _is_plain_link(node: LexborNode) -> bool:
@@ -103,12 +119,12 @@ def _is_plain_link(node: LexborNode) -> bool:
     return not (text.startswith("#") and extract_hashtags(text) == [text[1:]])
 
 
-def _pieces(root: LexborNode, keep_link_hashes: bool) -> list[str | int]:
-    """The document's texts in order, with block separators (``_PARAGRAPH``/``_LINE``)
-    around blocks. Walks with an explicit stack, so absurdly nested markup cannot exhaust
-    Python's recursion limit."""
+def _pieces(root: LexborNode) -> list[str | int]:
+    """The document's texts in order (those inside ordinary links as :class:`_LinkText`),
+    with block separators (``_PARAGRAPH``/``_LINE``) around blocks. Walks with an explicit
+    stack, so absurdly nested markup cannot exhaust Python's recursion limit."""
     pieces: list[str | int] = []
-    # (node, True when leaving it, True when inside a plain link whose '#' are hidden)
+    # (node, True when leaving it, True when inside a plain link)
     stack: list[tuple[LexborNode, bool, bool]] = [(root, False, False)]
     while stack:
         node, leaving, in_link = stack.pop()
@@ -117,14 +133,14 @@ def _pieces(root: LexborNode, keep_link_hashes: bool) -> list[str | int]:
             pieces.append(_BLOCKS[tag])
         elif node.is_text_node:
             text = node.text_content or ""
-            pieces.append(text.replace("#", " ") if in_link else text)
+            pieces.append(_LinkText(text) if in_link else text)
         elif tag == "br":
             pieces.append("\n")
         elif node.is_element_node and tag not in _HIDDEN:
             if tag in _BLOCKS:
                 pieces.append(_BLOCKS[tag])
                 stack.append((node, True, in_link))
-            in_link = in_link or (tag == "a" and not keep_link_hashes and _is_plain_link(node))
+            in_link = in_link or (tag == "a" and _is_plain_link(node))
             children = list(node.iter(include_text=True))
             stack.extend((child, False, in_link) for child in reversed(children))
     return pieces
@@ -269,7 +285,7 @@ def tag_key(name: str) -> str:
                    if c in _SEPARATORS or _is_alpha(c) or unicodedata.category(c) == "Nd")
 
 
-def hashtags(status: dict[str, Any]) -> list[str]:
+def hashtags(status: dict[str, Any], tag_text: str | None = None) -> list[str]:
     """The status's hashtags as written (not normalised), in order, each once.
 
     First those of the text, in order of appearance, then those only in the server's
@@ -283,8 +299,9 @@ def hashtags(status: dict[str, Any]) -> list[str]:
     The text is searched as Mastodon links it: a '#' inside an ordinary link (a URL, a
     link's title) starts no hashtag. A boost's ``content`` is empty: its hashtags are those
     of the boosted status, under ``reblog``, which the caller passes on its own.
+    ``tag_text``: that text when the caller has it already (:func:`text_and_tag_text`).
     """
-    text = _text(status.get("content"), keep_link_hashes=False)
+    text = text_and_tag_text(status.get("content"))[1] if tag_text is None else tag_text
     tags = status.get("tags")
     names = [tag["name"] for tag in tags if isinstance(tag, dict)
              and isinstance(tag.get("name"), str) and tag["name"]] \

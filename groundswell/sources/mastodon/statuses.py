@@ -29,7 +29,7 @@ from groundswell.sources.mastodon.accounts import (
     parse_time,
     snapshot,
 )
-from groundswell.sources.mastodon.content import hashtags, to_text
+from groundswell.sources.mastodon.content import hashtags, text_and_tag_text
 
 #: What a bad status raises; one bad carried status is a problem of its own, not a crash.
 ITEM_ERRORS = (RecordError, LookupError, TypeError, ValueError, AttributeError,
@@ -86,8 +86,8 @@ def emit_status(status: object, emit: Emitter, server: str | None, depth: int = 
         kind = "quote"
     else:
         kind = "original"
-    text = to_text(content)
-    tags = hashtags(status)
+    text, tag_text = text_and_tag_text(content)
+    tags = hashtags(status, tag_text)
     lang = get("language")
     edited = get("edited_at")
 
