@@ -81,17 +81,57 @@ def ingest(store: storage.Store, paths: Sequence[str | os.PathLike[str]],
            progress: Callable[[int], None] | None = None,
            posts_progress: Callable[[int], None] | None = None,
            batch_posts: int | None = None, workers: int | None = None,
-           server: str | None = None) -> IngestSummary:
+           server: str | None = None, mapping: str | os.PathLike[str] | None = None,
+           preset: str | None = None, table_format: str | None = None,
+           platform: str | None = None, **read_options: Any) -> IngestSummary:
     """Read files (``-`` for stdin; any built-in format, plain, .gz or .zst) into
     ``store``: idempotent, streaming, nothing lost (see :mod:`groundswell.ingest`).
     ``progress`` gets raw bytes read, ``posts_progress`` posts seen; ``workers`` processes
     parse big plain files (default one per core); ``server``: the server the files were
     collected from (``mastodon.social`` or its URL), for platforms whose ids are a server's
-    own (Mastodon)."""
+    own (Mastodon).
+
+    Tables (CSV, TSV, NDJSON, Parquet) are read through a ``mapping`` file or a ``preset``
+    (``twarc-csv``, ``4cat-ndjson``, …: :func:`presets`); ``table_format`` and
+    ``read_options`` (``delimiter``, ``quote``, ``escape``, ``header``, ``encoding``,
+    ``skip``) override the mapping's and what is detected; ``platform`` is the posts'
+    platform when the mapping names none (a spreadsheet made by hand). See docs/mappings.md.
+    """
     from groundswell.ingest import ingest as ingest_files
 
+    table = table_input(mapping, preset, table_format, platform, **read_options)
     return ingest_files(store, paths, progress=progress, posts_progress=posts_progress,
-                        batch_posts=batch_posts, workers=workers, server=server_host(server))
+                        batch_posts=batch_posts, workers=workers, server=server_host(server),
+                        table=table)
+
+
+def table_input(mapping: str | os.PathLike[str] | None = None, preset: str | None = None,
+                table_format: str | None = None, platform: str | None = None,
+                **read_options: Any):
+    """What :func:`ingest` needs to read tables, checked before any store is touched (a
+    MappingError says what is wrong); None when no mapping, preset or table format is given."""
+    from groundswell.ingest.tables import TableInput
+    from groundswell.sources.tables import MappingError, ReadOptions, load_mapping
+
+    given = {k: v for k, v in read_options.items() if v is not None}
+    if mapping is None and preset is None:
+        if table_format is not None or given:
+            raise MappingError("a table needs a mapping: --mapping FILE or --preset NAME "
+                               "(groundswell mapping guess FILE writes one)")
+        return None
+    chosen = load_mapping(None if mapping is None else str(mapping), preset)
+    try:
+        options = ReadOptions(format=table_format, **given)
+    except TypeError as exc:
+        raise MappingError(f"unknown read option: {exc}") from None
+    return TableInput(chosen, options, platform)
+
+
+def presets() -> list[str]:
+    """The names of the built-in mappings (``ingest --preset NAME``)."""
+    from groundswell.sources.tables import presets as names
+
+    return names()
 
 
 def server_host(server: str | None) -> str | None:

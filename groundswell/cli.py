@@ -89,10 +89,31 @@ def main() -> None:
               help="The Mastodon server the files were collected from (e.g. mastodon.social): "
                    "its status ids name replies' parents and stream deletes. Without it, "
                    "replies keep no parent and such deletes are quarantined.")
+@click.option("--mapping", "mapping", default=None, type=click.Path(dir_okay=False),
+              metavar="MAP.toml", help="Read PATHS as tables (CSV, TSV, NDJSON, Parquet) "
+              "through this mapping (docs/mappings.md; `groundswell mapping guess` writes one).")
+@click.option("--preset", default=None, metavar="NAME",
+              help="Read PATHS as tables through a built-in mapping: twarc-csv, 4cat-ndjson, "
+                   "4cat-csv, minet-twitter, minet-bluesky (`groundswell mapping presets`).")
+@click.option("--format", "table_format", default=None,
+              type=click.Choice(["csv", "tsv", "ndjson", "parquet"]),
+              help="The tables' format (default: from the mapping, else the file's name).")
+@click.option("--platform", default=None, metavar="NAME",
+              help="The platform of a table's posts when the mapping names none.")
+@click.option("--delimiter", default=None, metavar="CHAR",
+              help="A table's field separator (default: detected).")
+@click.option("--quote", default=None, metavar="CHAR", help="A table's quote character.")
+@click.option("--encoding", default=None, type=click.Choice(["utf-8", "utf-16", "latin-1"]),
+              help="A table's text encoding (default: detected).")
+@click.option("--header/--no-header", default=None,
+              help="Whether a table's first line names its columns (default: detected).")
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @friendly_errors
 def ingest(db: str, as_json: bool, follow_file: str | None, poll: float, workers: int | None,
-           server: str | None, paths: tuple[str, ...]) -> None:
+           server: str | None, mapping: str | None, preset: str | None,
+           table_format: str | None, platform: str | None, delimiter: str | None,
+           quote: str | None, encoding: str | None, header: bool | None,
+           paths: tuple[str, ...]) -> None:
     """Read posts into the store: Mastodon statuses and streams, Bluesky Jetstream events and
     post views, Twitter v2 (twarc2) or v1.1 JSON lines.
 
@@ -108,6 +129,12 @@ def ingest(db: str, as_json: bool, follow_file: str | None, poll: float, workers
       twarc2 search '#metoo' | groundswell ingest -
       groundswell ingest --db metoo.duckdb --follow live.jsonl
       groundswell ingest --db hanna.duckdb --server mastodon.social tag-timeline.jsonl
+      groundswell ingest --db metoo.duckdb --preset twarc-csv tweets.csv
+      groundswell ingest --db metoo.duckdb --mapping sheet.toml --platform twitter sheet.csv
+
+    Tables (CSV, TSV, NDJSON, Parquet, as research tools export them) are read through a
+    mapping (--mapping or --preset) by DuckDB's own readers; rows that do not fit are
+    quarantined with file, line and reason.
     """
     from groundswell.progress import byte_progress
 
@@ -122,11 +149,15 @@ def ingest(db: str, as_json: bool, follow_file: str | None, poll: float, workers
             raise click.UsageError("give files to ingest, - for stdin, or --follow FILE")
         total = api.check_inputs(paths)  # every input and setting, before touching the store
         api.server_host(server)
+        table = dict(mapping=mapping, preset=preset, table_format=table_format,
+                     platform=platform, delimiter=delimiter, quote=quote, encoding=encoding,
+                     header=header)
+        api.table_input(**table)  # a bad mapping fails before the store is created
         with open_store(db) as store:
             with byte_progress(total, "ingest", err) as (on_bytes, on_posts):
                 summary = api.ingest(store, list(paths), progress=on_bytes,
                                      posts_progress=on_posts, workers=workers,
-                                     server=server)
+                                     server=server, **table)
     if as_json:
         emit_json(summary.as_dict())
         return
@@ -594,6 +625,52 @@ def demo(posts: int, workdir: str, seed: int, platforms: str) -> None:
         raise click.BadParameter(str(exc), param_hint="--platforms") from None
     run_demo(posts=posts, workdir=Path(workdir), seed=seed, out=out, err=err,
              platforms=chosen)
+
+
+@main.group("mapping")
+def mapping_group() -> None:
+    """Mappings: how a table's columns become posts (docs/mappings.md)."""
+
+
+@mapping_group.command("guess")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--output", "-o", default=None, type=click.Path(dir_okay=False),
+              help="Write the mapping here (default: print it).")
+@click.option("--format", "table_format", default=None,
+              type=click.Choice(["csv", "tsv", "ndjson", "parquet"]))
+@friendly_errors
+def mapping_guess(path: str, output: str | None, table_format: str | None) -> None:
+    """Propose a mapping for the table at PATH from its header and first rows, naming the
+    preset it recognises; check it, edit it, then `groundswell ingest --mapping`.
+
+    \b
+    Example:
+      groundswell mapping guess sheet.csv -o sheet.toml
+      groundswell ingest --db metoo.duckdb --mapping sheet.toml sheet.csv
+    """
+    from groundswell.sources.tables.guess import guess_mapping
+
+    guess = guess_mapping(path, table_format)
+    text = guess.toml(Path(path))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    Path(output).write_text(text, encoding="utf-8")
+    what = f"the preset {guess.preset}" if guess.preset else f"{len(guess.fields)} fields"
+    err.print(f"Wrote {output} ({what}); check it, then: groundswell ingest --mapping "
+              f"{output} {path}", highlight=False, soft_wrap=True)
+
+
+@mapping_group.command("presets")
+@friendly_errors
+def mapping_presets() -> None:
+    """List the built-in mappings (ingest --preset NAME) and the columns each reads."""
+    from groundswell.sources.tables import preset
+
+    for name in api.presets():
+        mapping = preset(name)
+        out.print(f"[bold]{name}[/] ({mapping.read.format or 'any format'}): "
+                  f"{', '.join(mapping.columns)}", highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

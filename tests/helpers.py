@@ -53,3 +53,19 @@ def assert_post_keys(store) -> None:
 def all_rows(store, post_keys: bool = False) -> dict[str, list[tuple]]:
     """Every row of every table an ingest writes (:func:`table_rows` of each)."""
     return {table: table_rows(store, table, post_keys) for table in DATA_TABLES}
+
+
+TABLE_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tables"
+
+
+def dict_rows(store, sql: str) -> list[dict]:
+    """A query's rows as dicts (column → value)."""
+    cursor = store.con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """``text`` written to ``path`` in ``encoding``; the path."""
+    path.write_bytes(text.encode(encoding))
+    return path

@@ -21,6 +21,7 @@ from groundswell.ingest.lines import InputFile, TruncatedInput, iter_lines
 from groundswell.ingest.summary import IngestLog, IngestSummary
 
 if TYPE_CHECKING:
+    from groundswell.ingest.tables import TableInput
     from groundswell.store import Store
 
 
@@ -32,6 +33,7 @@ def ingest(
     batch_posts: int | None = None,
     workers: int | None = None,
     server: str | None = None,
+    table: TableInput | None = None,
 ) -> IngestSummary:
     """Ingest files (``-`` is stdin) into ``store``; idempotent, streaming, never loses a line.
 
@@ -40,6 +42,7 @@ def ingest(
     parsing big plain files (default: one per core, see :mod:`groundswell.ingest.parallel`; 1
     parses in this process). Either way the tables are the same. ``server``: the server the
     files were collected from, for platforms whose ids are a server's own (Mastodon).
+    ``table``: the files are tables read through a mapping (:mod:`groundswell.ingest.tables`).
     """
     batch_posts = batch_size(batch_posts)
     workers = parallel.default_workers() if workers is None else workers
@@ -76,6 +79,12 @@ def ingest(
         summary.deleted += store.sweep_deleted()  # what a run killed before its sweep left
         try:
             for source in inputs:
+                if table is not None:
+                    collect()
+                    for parsed in table.batches(source, progress):
+                        summary.lines += parsed.posts_seen + parsed.quarantined
+                        write(parsed)
+                    continue
                 chunk = parallel.chunk_for(source, workers)
                 if parallel.splittable(source, workers, chunk):
                     if len(batch):
