@@ -109,6 +109,7 @@ def _counts(ctx: Context) -> dict:
     m = ctx.matched
     found = m.aggregate(
         posts=m.count(), first_post=m.created_at.min(), last_post=m.created_at.max(),
+        without_author=m.author_id.isnull().sum(),
     ).to_pyarrow().to_pylist()[0]
     by_kind = dict.fromkeys(KINDS, 0)
     for row in m.group_by("kind").aggregate(n=m.count()).to_pyarrow().to_pylist():
@@ -124,6 +125,8 @@ def _counts(ctx: Context) -> dict:
         "accounts": people["accounts"],
         "participants": people["participants"] or 0,
         "amplifiers": int(people["amplifiers"] or 0),
+        # rows of hand-made tables may name no author: posts, but nobody's
+        "posts_without_author": int(found["without_author"] or 0),
         "first_post": found["first_post"],
         "last_post": found["last_post"],
     }
@@ -183,6 +186,7 @@ def compute(ctx: Context) -> dict:
         "accounts": counts["accounts"],
         "participants": counts["participants"],
         "amplifiers": counts["amplifiers"],
+        "posts_without_author": counts["posts_without_author"],
         "origin_at": iso(ctx.origin_at),
         "first_post": iso(counts["first_post"]),
         "last_post": iso(counts["last_post"]),

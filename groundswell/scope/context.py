@@ -126,6 +126,7 @@ class Context:
         original, reply or quote (NULL for amplifiers, who only reposted).
         """
         m = self.matched
+        m = m.filter(m.author_id.notnull())  # a table's row without an author is nobody
         part_time = (m.kind != "repost").ifelse(m.created_at, None)
         return m.group_by(["platform", "author_id"]).aggregate(
             first_at=m.created_at.min(), first_part_at=part_time.min()

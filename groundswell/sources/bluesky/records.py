@@ -32,14 +32,14 @@ def post(emit: Emitter, uri: str, did: str, record: dict, seen_at: datetime | No
     get = record.get
     text = text_of(record)
     created, claimed = plausible_time(get("createdAt"), seen_at)
-    reply_to = conversation = quote = None
+    reply_to = conversation = None
     reply = get("reply")
     if reply is not None:
         reply_to, conversation = _reply(reply, emit)
+    quote = quoted(get("embed"))  # kept on a reply that quotes too, as on Twitter
     if reply_to is not None:
         kind = "reply"
     else:
-        quote = quoted(get("embed"))
         kind = "original" if quote is None else "quote"
         conversation = uri  # a post that answers none starts its own conversation
     langs = get("langs")

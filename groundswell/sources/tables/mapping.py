@@ -55,12 +55,14 @@ FIELDS: dict[str, str] = {
 #: What each kind of field accepts beside column/columns/value.
 _OPTIONS = {
     "id": {"prefix"},
-    "text": set(),
+    "text": {"split", "key"},  # split: the column is a list, the field its first item
     "time": {"format", "timezone"},
     "list": {"split", "key", "strip"},
     "count": set(),
     "flag": {"true"},
 }
+#: Options every field takes: ``null``, the values that mean "nothing" (``N/A``, ``-``).
+_COMMON = {"null"}
 SPLITS = ("json", "python", "whitespace")  # or any separator string, e.g. "," or "|"
 FORMATS = ("csv", "tsv", "ndjson", "parquet")
 #: The values a flag column is true for (compared case-insensitively), unless ``true`` says.
@@ -181,7 +183,7 @@ def _field(name: str, spec: object) -> Field:
         raise MappingError(f"[fields] {name}: expected a column name or a table "
                            f"(column = …, columns = […] or value = …), not {spec!r}")
     kind = FIELDS[name]
-    allowed = {"column", "columns", "value"} | _OPTIONS[kind]
+    allowed = {"column", "columns", "value"} | _OPTIONS[kind] | _COMMON
     unknown = set(spec) - allowed
     if unknown:
         raise MappingError(f"[fields] {name}: unknown option {', '.join(sorted(unknown))} "
@@ -200,7 +202,7 @@ def _field(name: str, spec: object) -> Field:
     value = spec.get("value")
     if "value" in spec and not isinstance(value, str | int | bool):
         raise MappingError(f"[fields] {name}.value: a string, number or true/false")
-    options = {k: v for k, v in spec.items() if k in _OPTIONS[kind]}
+    options = {k: v for k, v in spec.items() if k in _OPTIONS[kind] | _COMMON}
     _check_options(name, kind, options)
     return Field(name, columns=columns, value=value, options=options)
 
@@ -216,6 +218,10 @@ def _check_options(name: str, kind: str, options: dict[str, Any]) -> None:
     for option in ("format", "timezone", "strip", "prefix", "key"):
         if option in options and not isinstance(options[option], str):
             raise MappingError(f"[fields] {name}.{option}: a string")
+    null = options.get("null")
+    if null is not None and not (isinstance(null, list) and all(isinstance(t, str)
+                                                                 for t in null)):
+        raise MappingError(f"[fields] {name}.null: a list of strings (values meaning none)")
     true = options.get("true")
     if true is not None and not (isinstance(true, list) and all(isinstance(t, str)
                                                                  for t in true)):

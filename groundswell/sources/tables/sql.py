@@ -32,9 +32,15 @@ def column_ref(name: str, nested: bool) -> str:
 
 
 def _source(field: Field, nested: bool) -> str:
+    """The field's text: the constant, or the first of its columns not empty (nor one of
+    its ``null`` values)."""
     if field.value is not None:
         return literal(field.value)
     refs = [column_ref(c, nested) for c in field.columns]
+    null = field.options.get("null")
+    if null:
+        values = ", ".join(literal(v) for v in null)
+        refs = [f"CASE WHEN {ref} IN ({values}) THEN NULL ELSE {ref} END" for ref in refs]
     return refs[0] if len(refs) == 1 else f"coalesce({', '.join(refs)})"
 
 
@@ -82,10 +88,9 @@ def _list(text: str, field: Field) -> str:
     of objects whose ``key`` is taken), ``python`` (a Python list as ``str(list)`` writes
     it), ``whitespace``, or any separator (default ``,``)."""
     split = field.options.get("split", ",")
-    strip = field.options.get("strip", "#" if field.name == "hashtags" else "@")
+    strip = field.options.get("strip", {"hashtags": "#", "mentions": "@"}.get(field.name, ""))
     if split == "json":
-        key = field.options.get("key")
-        path = "$[*]" + ("." + '"' + key.replace('"', '\\"') + '"' if key else "")
+        path = "$[*]" + _key_path(field.options.get("key"))
         items = f"CASE WHEN json_valid({text}) THEN json_extract_string({text}, " \
                 f"{literal(path)}) END"
     elif split == "python":
@@ -99,6 +104,18 @@ def _list(text: str, field: Field) -> str:
     cleaned = f"list_transform({items}, lambda s: trim(ltrim(trim(s), {literal(strip)})))" \
         if strip else f"list_transform({items}, lambda s: trim(s))"
     return f"list_filter({cleaned}, lambda s: s IS NOT NULL AND s <> '')"
+
+
+def _key_path(key: str | None) -> str:
+    """A list item's ``key`` as the rest of a JSON path: ``tag`` → ``."tag"``;
+    ``features[*].tag`` (a list in each item, as in Bluesky's facets) → ``."features"[*]."tag"``."""
+    if not key:
+        return ""
+    path = ""
+    for part in key.split("."):
+        name, star = (part[:-3], "[*]") if part.endswith("[*]") else (part, "")
+        path += '."' + name.replace('"', '\\"') + '"' + star
+    return path
 
 
 def _flag(text: str, field: Field) -> str:
@@ -118,6 +135,8 @@ def _value(field: Field, nested: bool) -> str:
         return f"TRY_CAST(TRY_CAST({text} AS DOUBLE) AS BIGINT)"
     if kind == "flag":
         return _flag(text, field)
+    if "split" in field.options:  # a list written in one column: its first item
+        text = f"{_list(text, field)}[1]"
     prefix = field.options.get("prefix")
     return f"({literal(prefix)} || {text})" if prefix else text
 

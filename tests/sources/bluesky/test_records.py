@@ -51,7 +51,8 @@ def ref(uri: str) -> dict:
     ({"embed": {"$type": "app.bsky.embed.images", "images": []}}, "original", {}),
     ({"reply": {"parent": ref(THEIRS), "root": ref(ROOT)},
       "embed": {"$type": "app.bsky.embed.record", "record": ref(ROOT)}}, "reply",
-     {"quote_of_post_id": None}),  # a reply that quotes is a reply (schema.KINDS)
+     {"quote_of_post_id": ROOT}),  # a reply that quotes is a reply (schema.KINDS) and
+    # names what it quotes, as on Twitter and Mastodon
     ({"reply": {"parent": {"uri": "at://bob.test/app.bsky.feed.post/3x"}}}, "reply",
      {"reply_to_author_id": None, "conversation_id": None}),  # a handle, no DID; no root
 ])

@@ -121,3 +121,13 @@ def test_a_mapping_naming_a_column_the_file_lacks(sheet, tmp_path, ingest_table)
     mapping = write(tmp_path / "other.toml", MAPPING.replace('"text"', '"body"'))
     with pytest.raises(MappingError, match="no column 'body'.*the file has: id, user, date"):
         ingest_table([path], mapping=mapping)
+
+
+def test_posts_without_an_author_are_counted_as_posts_not_people(sheet, ingest_table):
+    path, mapping = sheet
+    _, store = ingest_table([path], mapping=mapping)
+    magnitude = store.report(tags=["metoo"], metrics=["magnitude"])["magnitude"]
+    assert magnitude["posts"] == 3  # alice's, carol's and the row without an author
+    assert magnitude["posts_without_author"] == 1
+    assert (magnitude["accounts"], magnitude["participants"], magnitude["amplifiers"]) == \
+        (2, 2, 0)
