@@ -648,7 +648,7 @@ def mapping_guess(path: str, output: str | None, table_format: str | None) -> No
       groundswell mapping guess sheet.csv -o sheet.toml
       groundswell ingest --db metoo.duckdb --mapping sheet.toml sheet.csv
     """
-    from groundswell.sources.tables.guess import guess_mapping
+    from groundswell.ingest.tables.guess import guess_mapping
 
     guess = guess_mapping(path, table_format)
     text = guess.toml(Path(path))

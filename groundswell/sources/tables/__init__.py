@@ -1,10 +1,11 @@
-"""Tables that research tools write (twarc2 csv, 4CAT, minet, spreadsheets, Parquet dumps),
-read through a mapping (:mod:`.mapping`) by DuckDB's own readers (:mod:`.reader`).
+"""Tables that research tools write (twarc2 csv, 4CAT, minet, spreadsheets, Parquet dumps):
+the mapping language (:mod:`.mapping`), its SQL (:mod:`.sql`) and the presets. The files are
+read by :mod:`groundswell.ingest.tables` (DuckDB's own readers).
 
 Unlike the JSON sources, a table is not recognised line by line: the user says it is one
 (``ingest --mapping FILE`` or ``--preset NAME``), because a CSV header says nothing about
 which platform or tool wrote it. ``groundswell mapping guess`` proposes a mapping and names the
-preset it recognises (:mod:`.guess`).
+preset it recognises (:mod:`groundswell.ingest.tables.guess`).
 """
 
 from __future__ import annotations

@@ -11,8 +11,23 @@ import pytest
 from helpers import dict_rows as rows
 from helpers import write
 
+from groundswell import api
 from groundswell.ingest.tables import NO_AUTHOR
 from groundswell.sources.tables import MappingError
+
+
+@pytest.fixture
+def ingest_table(tmp_path):
+    """ingest_table(paths, **options) → (summary, store): one store per test, reused."""
+    store = api.Store(tmp_path / "t.duckdb")
+
+    def run(paths, **options):
+        summary = api.ingest(store, [str(p) for p in paths], **options)
+        return summary, store
+
+    yield run
+    store.close()
+
 
 MAPPING = """
 [fields]
@@ -131,3 +146,77 @@ def test_posts_without_an_author_are_counted_as_posts_not_people(sheet, ingest_t
     assert magnitude["posts_without_author"] == 1
     assert (magnitude["accounts"], magnitude["participants"], magnitude["amplifiers"]) == \
         (2, 2, 0)
+
+
+def test_the_mapping_language(tmp_path, ingest_table):
+    """One sheet per option of docs/mappings.md: times in four notations, lists in four,
+    a kind column, prefixes, null values, a list's first item, lines before the header."""
+    write(tmp_path / "m.toml", """
+[read]
+skip = 2
+delimiter = ";"
+
+[fields]
+platform = { value = "bluesky" }
+post_id = { column = "rkey", prefix = "at://did:a/app.bsky.feed.post/" }
+author_id = { columns = ["did", "fallback"] }
+created_at = { columns = ["ms", "v1"], format = "unix_ms" }
+text = "text"
+lang = { column = "langs", split = "json", null = ["[]"] }
+hashtags = { column = "facets", split = "json", key = "features[*].tag" }
+mentions = { column = "mentions", split = "python" }
+verified = { column = "verified", true = ["oui"] }
+followers = { column = "followers", null = ["N/A"] }
+
+[fields.kind]
+column = "type"
+values = { rt = "repost", answer = "reply" }
+""")
+    write(tmp_path / "t.csv", "\n".join([
+        "An export made by hand", "(two lines of notes)",
+        "rkey;did;fallback;ms;v1;text;langs;facets;mentions;verified;followers;type",
+        '1;did:a;;1508098860000;;a #MeToo;["fr","en"];'
+        '"[{""features"": [{""tag"": ""MeToo""}, {""uri"": ""x""}]}]";'
+        "\"['@bob', 'carol']\";OUI;N/A;answer",
+        "2;;did:b;1508098861000;;b;[];;;non;7;rt",
+        "3;did:a;;;;c;[];;;;;quote",
+    ]) + "\n")
+    summary, store = ingest_table([tmp_path / "t.csv"], mapping=tmp_path / "m.toml")
+    posts = rows(store, "SELECT post_id, author_id, created_at, lang, kind, source_line "
+                        "FROM posts ORDER BY post_id")
+    assert posts == [
+        {"post_id": "at://did:a/app.bsky.feed.post/1", "author_id": "did:a",
+         "created_at": datetime(2017, 10, 15, 20, 21), "lang": "fr", "kind": "reply",
+         "source_line": 4},
+        {"post_id": "at://did:a/app.bsky.feed.post/2", "author_id": "did:b",
+         "created_at": datetime(2017, 10, 15, 20, 21, 1), "lang": None, "kind": "repost",
+         "source_line": 5}]
+    assert rows(store, "SELECT reason, line FROM quarantine") == [
+        {"reason": "no created_at", "line": 6}]
+    assert rows(store, "SELECT tag_written FROM post_hashtags") == [{"tag_written": "MeToo"}]
+    assert [r["handle"] for r in rows(store, "SELECT handle FROM mentions ORDER BY 1")] == [
+        "bob", "carol"]
+    assert rows(store, "SELECT author_id, verified, followers FROM accounts ORDER BY 1") == [
+        {"author_id": "did:a", "verified": True, "followers": None},
+        {"author_id": "did:b", "verified": False, "followers": 7}]
+    assert summary.quarantined == 1
+
+
+@pytest.mark.parametrize(("written", "fmt", "zone"), [
+    ("Sun Oct 15 20:21:00 +0000 2017", "%a %b %d %H:%M:%S %z %Y", "UTC"),  # Twitter v1.1
+    ("2017-10-15T22:21:00+02:00", "iso", "America/New_York"),  # an offset wins over zone
+    ("2017-10-15 16:21", "iso", "America/New_York"),
+    ("1508098860", "unix", "UTC"),
+    ("1508098860.0", "unix", "Asia/Tokyo"),  # unix times are UTC whatever the zone
+])
+def test_times(tmp_path, ingest_table, written, fmt, zone):
+    write(tmp_path / "m.toml", f"""
+[fields]
+platform = {{ value = "twitter" }}
+post_id = "id"
+created_at = {{ column = "t", format = "{fmt}", timezone = "{zone}" }}
+""")
+    write(tmp_path / "t.csv", f'id,t\n1,"{written}"\n')
+    _, store = ingest_table([tmp_path / "t.csv"], mapping=tmp_path / "m.toml")
+    assert rows(store, "SELECT created_at FROM posts") == [
+        {"created_at": datetime(2017, 10, 15, 20, 21)}]

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from groundswell.ingest.tables.reader import TableReader
 from groundswell.sources.tables import preset, presets
 from groundswell.sources.tables.mapping import Mapping
-from groundswell.sources.tables.reader import TableReader
 
 __all__ = ["Guess", "guess_mapping"]
 

@@ -1,7 +1,7 @@
 """Tables (CSV, TSV, NDJSON, Parquet) → the store's batches, column by column.
 
 Why not through :class:`~groundswell.ingest.batch.Batch`: a table has one post per row and
-its fields are already columns (:class:`~groundswell.sources.tables.reader.TableReader`
+its fields are already columns (:class:`~groundswell.ingest.tables.reader.TableReader`
 computes them in DuckDB), so the batch's tables are built with a few SQL statements over each
 Arrow batch instead of a Python call per post. What the store receives is the same as from
 any source: posts numbered 0, 1, … in the batch, the first copy of a post id kept, hashtags
@@ -23,8 +23,8 @@ import pyarrow.compute as pc
 from groundswell.arrow import ARROW, rows_to_arrow
 from groundswell.ingest.batch import ParsedBatch
 from groundswell.ingest.lines import InputFile
+from groundswell.ingest.tables.reader import TableReader
 from groundswell.sources.tables import Mapping, MappingError, ReadOptions
-from groundswell.sources.tables.reader import TableReader
 from groundswell.text import normalize_tag
 
 __all__ = ["TableInput", "parsed_batches"]
