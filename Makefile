@@ -54,6 +54,7 @@ BENCH_SIZES ?= 100000,1000000
 bench: $(STAMP) $(BENCH_VENV)/.installed-stamp
 	BEARER_TOKEN=bench $(BIN)/python bench/run.py --sizes $(BENCH_SIZES) --write-docs
 	$(BIN)/python bench/trend_quality.py --seeds 20 --posts 100000
+	BEARER_TOKEN=bench $(BIN)/python bench/tables.py --sizes $(BENCH_SIZES)
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) demo bench/data .pytest_cache .ruff_cache *.egg-info

@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from groundswell.sources.tables.mapping import FORMATS, Mapping, MappingError, ReadOptions
-from groundswell.sources.tables.sql import column_ref, literal, select_list
+from groundswell.sources.tables.sql import literal, table_query
 
 __all__ = ["ROW_ID", "TableReader", "detect_format"]
 
@@ -78,7 +78,7 @@ class TableReader:
 
     def __init__(self, path: str | Path, mapping: Mapping,
                  options: ReadOptions | None = None, platform: str | None = None,
-                 memory_mib: int = 512) -> None:
+                 memory_mib: int = 256) -> None:
         self.path = Path(path)
         if not self.path.is_file():
             raise FileNotFoundError(f"{path}: no such file")
@@ -210,13 +210,7 @@ class TableReader:
         those, an ``excerpt`` of what it held."""
         self.stage()
         source, nested = self._source()
-        fields = select_list(self.mapping, nested, self.platform)
-        used = [column_ref(c, nested) for c in self.mapping.columns] or ["NULL"]
-        raw = "line" if nested else f"concat_ws(' | ', {', '.join(used)})"
-        query = f"""
-            SELECT * EXCLUDE (post_id, raw), coalesce(post_id, {ROW_ID}) AS post_id,
-                   CASE WHEN problem IS NOT NULL THEN left(raw, {EXCERPT}) END AS excerpt
-            FROM (SELECT {', '.join(fields)}, {raw} AS raw FROM {source})"""
+        query = table_query(self.mapping, source, nested, self.platform, ROW_ID, EXCERPT)
         self.con.execute("SET preserve_insertion_order = true")  # file order: line numbers
         reader = self.con.sql(query).to_arrow_reader(rows)
         done = 0

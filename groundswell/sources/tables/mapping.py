@@ -17,9 +17,7 @@ is a repost, reply or quote when it names what it reposts, replies to or quotes.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 __all__ = ["FIELDS", "Condition", "Field", "Mapping", "MappingError", "ReadOptions"]
@@ -126,20 +124,6 @@ class Mapping:
     kind_values: dict[str, str] = field(default_factory=dict)  # … with its values' meanings
     read: ReadOptions = ReadOptions()
     name: str = "mapping"
-
-    @classmethod
-    def load(cls, path: str | Path) -> Mapping:
-        path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise MappingError(f"{path}: no such mapping file") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise MappingError(f"{path}: not a valid TOML file: {exc}") from None
-        try:
-            return cls.from_dict(data, name=path.name)
-        except MappingError as exc:
-            raise MappingError(f"{path}: {exc}") from None
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], name: str = "mapping") -> Mapping:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from groundswell.sources.tables.mapping import FIELDS, TRUE_VALUES, Field, Mapping
 
-__all__ = ["column_ref", "literal", "select_list"]
+__all__ = ["column_ref", "literal", "table_query"]
 
 
 def literal(value: object) -> str:
@@ -49,11 +49,10 @@ def _source(field: Field, nested: bool) -> str:
 YEARS = (1990, 2100)
 
 
-def _time(text: str, field: Field) -> str:
-    """:func:`_moment`, NULL outside :data:`YEARS`."""
-    moment = _moment(text, field)
-    return (f"(SELECT CASE WHEN m >= TIMESTAMP '{YEARS[0]}-01-01' AND "
-            f"m < TIMESTAMP '{YEARS[1]}-01-01' THEN m END FROM (SELECT {moment} AS m))")
+def _in_years(moment: str) -> str:
+    """``moment`` (a column holding a computed time), NULL outside :data:`YEARS`."""
+    return (f"CASE WHEN {moment} >= TIMESTAMP '{YEARS[0]}-01-01' AND "
+            f"{moment} < TIMESTAMP '{YEARS[1]}-01-01' THEN {moment} END")
 
 
 def _moment(text: str, field: Field) -> str:
@@ -68,6 +67,9 @@ def _moment(text: str, field: Field) -> str:
     if fmt == "unix_ms":
         return (f"CAST(to_timestamp(TRY_CAST({text} AS DOUBLE) / 1000) AT TIME ZONE 'UTC' "
                 "AS TIMESTAMP)")
+    if fmt == "iso" and zone.upper() == "UTC":  # the reader's session is in UTC, so a
+        # value without an offset is read as UTC and one with an offset as it says
+        return f"CAST(TRY_CAST({text} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"
     if fmt == "iso":
         # an explicit offset (Z, +02:00) is honoured; a naive value is in ``zone``
         with_offset = f"regexp_matches({text}, '(Z|z|[+-]\\d\\d:?\\d\\d)$')"
@@ -128,7 +130,7 @@ def _value(field: Field, nested: bool) -> str:
     text = _source(field, nested)
     kind = field.kind
     if kind == "time":
-        return _time(text, field)
+        return _moment(text, field)
     if kind == "list":
         return _list(text, field)
     if kind == "count":
@@ -141,11 +143,11 @@ def _value(field: Field, nested: bool) -> str:
     return f"({literal(prefix)} || {text})" if prefix else text
 
 
-def _problem(field: Field, nested: bool, value: str) -> str | None:
-    """A reason when the field was given but its value could not be read (NULL)."""
+def _problem(field: Field, value: str, given: str) -> str | None:
+    """A reason when the field was given (the column ``given`` holds its text) but its value
+    (the column ``value``) could not be read."""
     if field.value is not None or field.kind in ("id", "text"):
         return None
-    given = _source(field, nested)
     what = {"time": f"not a time between {YEARS[0]} and {YEARS[1]}", "list": "not a list",
             "count": "not a number", "flag": "not true or false"}[field.kind]
     how = ""
@@ -159,7 +161,7 @@ def _problem(field: Field, nested: bool, value: str) -> str | None:
             f"{literal(reason)} || left({given}, 80) END")
 
 
-def _kind(mapping: Mapping, nested: bool, targets: dict[str, str]) -> str:
+def _kind(mapping: Mapping, ref: dict[str, str], targets: dict[str, str]) -> str:
     """The post's kind: the mapping's conditions (a repost first, as a repost of a reply is
     a repost), else the kind column's values, else what the post names (reposts, replies
     to, quotes), else original."""
@@ -168,18 +170,18 @@ def _kind(mapping: Mapping, nested: bool, targets: dict[str, str]) -> str:
         cond = mapping.kind.get(kind)
         if cond is None:
             continue
-        ref = column_ref(cond.column, nested)
+        column = ref[cond.column]
         if cond.present:
-            whens.append(f"WHEN {ref} IS NOT NULL THEN '{kind}'")
+            whens.append(f"WHEN {column} IS NOT NULL THEN '{kind}'")
         else:
             values = ", ".join(literal(v.lower()) for v in cond.equals)
-            whens.append(f"WHEN lower({ref}) IN ({values}) THEN '{kind}'")
+            whens.append(f"WHEN lower({column}) IN ({values}) THEN '{kind}'")
     if mapping.kind_column:
-        ref = column_ref(mapping.kind_column, nested)
+        column = ref[mapping.kind_column]
         for written, kind in mapping.kind_values.items():
-            whens.append(f"WHEN lower({ref}) = {literal(written.lower())} THEN '{kind}'")
-        whens.append(f"WHEN lower({ref}) IN ('original', 'reply', 'quote', 'repost') "
-                     f"THEN lower({ref})")
+            whens.append(f"WHEN lower({column}) = {literal(written.lower())} THEN '{kind}'")
+        whens.append(f"WHEN lower({column}) IN ('original', 'reply', 'quote', 'repost') "
+                     f"THEN lower({column})")
     for kind, target in (("repost", "repost_of_post_id"), ("reply", "reply_to_post_id"),
                          ("quote", "quote_of_post_id")):
         if target in targets:
@@ -187,39 +189,59 @@ def _kind(mapping: Mapping, nested: bool, targets: dict[str, str]) -> str:
     return f"CASE {' '.join(whens)} ELSE 'original' END" if whens else "'original'"
 
 
-def select_list(mapping: Mapping, nested: bool, platform: str | None = None) -> list[str]:
-    """``expression AS field`` for every canonical field (NULL where the mapping has none),
-    plus ``kind``, and ``problem`` (why the row cannot be stored, or NULL).
+def table_query(mapping: Mapping, source: str, nested: bool, platform: str | None,
+                row_id: str, excerpt: int) -> str:
+    """The query that reads ``source`` through ``mapping``: every canonical field (NULL
+    where the mapping has none), ``kind``, ``problem`` (why the row cannot be stored, or
+    NULL) and, for rows with a problem, an ``excerpt`` of the columns the mapping reads.
 
-    ``platform`` is the default platform when the mapping names none.
+    Three levels, so that each expression is computed once per row: the columns' texts and
+    the fields' values; then the checks on them (times outside :data:`YEARS`, the problems,
+    the kind); then the id of a row without one (``row_id``, over the canonical columns) and
+    the excerpt, built only for rows that have a problem. ``platform`` is the platform when
+    the mapping names none.
     """
-    exprs: dict[str, str] = {}
+    columns = {c: f"c{i}" for i, c in enumerate(mapping.columns)}
+    inner = [f"{column_ref(c, nested)} AS {alias}" for c, alias in columns.items()]
+    inner.append("line AS raw_line" if nested else "NULL AS raw_line")
+    values: dict[str, str] = {}
     problems: list[str] = []
     for name, field in mapping.fields.items():
-        exprs[name] = _value(field, nested)
-        problem = _problem(field, nested, exprs[name])
+        inner.append(f"{_value(field, nested)} AS v_{name}")
+        inner.append(f"{_source(field, nested)} AS s_{name}")
+        values[name] = f"v_{name}" if field.kind != "time" else _in_years(f"v_{name}")
+        problem = _problem(field, values[name], f"s_{name}")
         if problem:
             problems.append(problem)
-    out = []
+    if nested:
+        inner.append("json IS NULL AS not_json")
+    middle = []
     for name, kind in _FIELD_TYPES.items():
-        expr = exprs.get(name)
+        expr = values.get(name)
         if name == "platform" and expr is None:
             expr = literal(platform) if platform else None
-        out.append(f"CAST({expr or 'NULL'} AS {kind}) AS {name}")
-    out.append(f"{_kind(mapping, nested, exprs)} AS kind")
-    missing = ["CASE WHEN json IS NULL THEN 'not a JSON object' END"] if nested else []
-    if "created_at" in exprs:
-        missing.append(f"CASE WHEN {exprs['created_at']} IS NULL AND "
-                       f"{_source(mapping.fields['created_at'], nested)} IS NULL "
+        middle.append(f"CAST({expr or 'NULL'} AS {kind}) AS {name}")
+    middle.append(f"{_kind(mapping, columns, values)} AS kind")
+    missing = ["CASE WHEN not_json THEN 'not a JSON object' END"] if nested else []
+    if "created_at" in values:
+        missing.append("CASE WHEN v_created_at IS NULL AND s_created_at IS NULL "
                        "THEN 'no created_at' END")
-    if "platform" not in exprs and not platform:
+    if "platform" not in values and not platform:
         missing.append("'no platform (give platform in the mapping or --platform)'")
-    text = exprs.get("text", "NULL")
-    post_id = exprs.get("post_id", "NULL")
+    text = values.get("text", "NULL")
+    post_id = values.get("post_id", "NULL")
     missing.append(f"CASE WHEN {text} IS NULL AND {post_id} IS NULL "
                    "THEN 'neither text nor post id' END")
-    out.append(f"coalesce({', '.join(missing + problems)}) AS problem")
-    return out
+    middle.append(f"coalesce({', '.join(missing + problems)}) AS problem")
+    middle += [*columns.values(), "raw_line"]
+    shown = "raw_line" if nested else \
+        f"concat_ws(' | ', {', '.join(columns.values()) or 'NULL'})"
+    return f"""
+        SELECT * EXCLUDE ({', '.join(["post_id", "raw_line", *columns.values()])}),
+               coalesce(post_id, {row_id}) AS post_id,
+               CASE WHEN problem IS NOT NULL THEN left({shown}, {excerpt}) END AS excerpt
+        FROM (SELECT {', '.join(middle)}
+              FROM (SELECT {', '.join(inner)} FROM {source}))"""
 
 
 #: Every canonical field with its SQL type, in the order the reader's rows have them.
