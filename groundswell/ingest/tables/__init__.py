@@ -119,8 +119,11 @@ def _parsed(rows: pa.Table, source: str, rejected: pa.Table | None) -> ParsedBat
 
 def _first_copies(good: pa.Table) -> pa.Table:
     """The first row of each (platform, post id), in order: a table's ids are nearly always
-    unique already, which one count checks."""
-    ids = pc.binary_join_element_wise(good["platform"], good["post_id"], "\x1f")
+    unique already, which one count checks (on the ids alone when the batch is of one
+    platform, as nearly every table is)."""
+    one_platform = pc.count_distinct(good["platform"]).as_py() <= 1
+    ids = good["post_id"] if one_platform else pc.binary_join_element_wise(
+        good["platform"], good["post_id"], "\x1f")
     if pc.count_distinct(ids).as_py() == good.num_rows:
         return good
     firsts = pa.table({"id": ids, "line": good["line"]}).group_by(
@@ -172,8 +175,11 @@ def _accounts(good: pa.Table) -> pa.Table:
         "followers": authors["followers"], "verified": authors["verified"],
         "created_at": authors["author_created_at"], "observed_at": authors["created_at"],
         "line": authors["line"]})
-    newest = snapshots.sort_by([("platform", "ascending"), ("author_id", "ascending"),
-                                ("observed_at", "descending"), ("line", "descending")])
+    # newest first by numbers only (sorting by the author's id string cost more than the
+    # rest of the batch), then the first row of each author in that order
+    order = pc.sort_indices(snapshots, [("observed_at", "descending"),
+                                        ("line", "descending")])
+    newest = snapshots.take(order)
     newest = newest.append_column("i", pa.array(np.arange(newest.num_rows, dtype=np.int64)))
     firsts = newest.group_by(["platform", "author_id"], use_threads=False).aggregate(
         [("i", "min")])["i_min"]
