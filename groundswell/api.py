@@ -174,6 +174,51 @@ def follow(db: str | os.PathLike[str], file: str | os.PathLike[str], poll: float
     return follow_file(db, file, poll=poll, stop=stop, **options)
 
 
+# -- roles ---------------------------------------------------------------------------------------
+def roles_train(labels: str | os.PathLike[str], output: str | os.PathLike[str],
+                seed: int = 0) -> dict[str, Any]:
+    """Fit a role classifier on a labelled table (columns ``text``, ``role``; any role
+    names), save it to ``output``, and return its cross-validated evaluation (see
+    :mod:`groundswell.roles.model`)."""
+    from groundswell.roles.model import RoleModel, evaluation
+    from groundswell.roles.texts import read_labels
+
+    texts, roles = read_labels(labels)
+    model = RoleModel.train(texts, roles, seed=seed)
+    model.save(output)
+    return {"model": str(output), "labels": model.labels, "trained_at": model.trained_at,
+            **evaluation(model.roles, model.cv_truth, model.cv_outputs.argmax(axis=1))}
+
+
+def roles_evaluate(model: str | os.PathLike[str]) -> dict[str, Any]:
+    """A saved model's per-role precision, recall and F1 and its confusion matrix, from the
+    cross-validated posteriors of its own labels (each from a model that did not see it)."""
+    from groundswell.roles.model import RoleModel, evaluation
+
+    m = RoleModel.load(model)
+    return {"model": str(model), "labels": m.labels, "trained_at": m.trained_at,
+            **evaluation(m.roles, m.cv_truth, m.cv_outputs.argmax(axis=1))}
+
+
+def roles_estimate(model: str | os.PathLike[str], texts: str | os.PathLike[str],
+                   method: str = "pacc", bootstrap: int = 200,
+                   seed: int = 0) -> dict[str, Any]:
+    """Each role's share among a table's texts (column ``text``), corrected for the model's
+    measured errors, with a 95 % bootstrap interval; ``classify_and_count`` beside it."""
+    from groundswell.roles.model import RoleModel
+    from groundswell.roles.prevalence import classify_and_count, estimate
+    from groundswell.roles.texts import read_texts
+
+    m = RoleModel.load(model)
+    outputs = m.posteriors(read_texts(texts))
+    found = estimate(m.roles, m.cv_outputs, m.cv_truth, outputs, method=method,
+                     bootstrap=bootstrap, seed=seed)
+    counted = classify_and_count(outputs)
+    return {"texts": len(outputs), "method": method, "roles": found.as_rows(),
+            "classify_and_count": {r: round(float(c), 4)
+                                   for r, c in zip(m.roles, counted, strict=True)}}
+
+
 # -- measuring ------------------------------------------------------------------------------------
 def campaign_of(campaign: CampaignLike = None, tags: Sequence[str] = ()) -> Campaign | None:
     """A campaign from a :class:`Campaign`, a campaign file, or ad-hoc ``tags`` (the main tag

@@ -627,6 +627,90 @@ def demo(posts: int, workdir: str, seed: int, platforms: str) -> None:
              platforms=chosen)
 
 
+@main.group("roles")
+def roles_group() -> None:
+    """Roles of posts (disclosure, support, commentary, opposition, other): train a model on
+    your labels, judge it, estimate each role's share with its error (docs/roles.md)."""
+
+
+@roles_group.command("train")
+@click.option("--labels", "labels", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="A table (CSV, TSV, Parquet, NDJSON) with columns text and role.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the model.")
+@click.option("--seed", default=0, show_default=True)
+@json_option
+@friendly_errors
+def roles_train(labels: str, output: str, seed: int, as_json: bool) -> None:
+    """Fit a role classifier on labelled texts (any role names) and print its cross-validated
+    precision, recall and F1 per role.
+
+    \b
+    Example:
+      groundswell roles train --labels labels.csv -o metoo.model
+    """
+    result = api.roles_train(labels, output, seed=seed)
+    if as_json:
+        emit_json(result)
+        return
+    out.print(f"Trained on {result['labels']:,} labelled texts → {output}", highlight=False)
+    _print_evaluation(result)
+
+
+@roles_group.command("evaluate")
+@click.option("--model", "model", required=True, type=click.Path(exists=True, dir_okay=False))
+@json_option
+@friendly_errors
+def roles_evaluate(model: str, as_json: bool) -> None:
+    """Per-role precision, recall, F1 and the confusion matrix of a model, by 5-fold
+    cross-validation on its own labels."""
+    result = api.roles_evaluate(model)
+    if as_json:
+        emit_json(result)
+        return
+    _print_evaluation(result)
+
+
+def _print_evaluation(result: dict) -> None:
+    from groundswell.report.console import print_rows
+
+    print_rows(result["roles"], f"Cross-validated on {result['labels']:,} labels: macro F1 "
+                                f"{result['macro_f1']}, accuracy {result['accuracy']}", out)
+    matrix = result["confusion"]
+    rows = [{"true \\ predicted": role, **dict(zip(matrix["roles"], counts, strict=True))}
+            for role, counts in zip(matrix["roles"], matrix["matrix"], strict=True)]
+    print_rows(rows, "Confusion matrix", out)
+
+
+@roles_group.command("estimate")
+@click.option("--model", "model", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--texts", "texts", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="A table with a column text.")
+@click.option("--method", default="pacc", show_default=True,
+              type=click.Choice(["pacc", "acc", "cc"]),
+              help="pacc/acc: corrected for the model's errors; cc: the plain count.")
+@click.option("--bootstrap", default=200, show_default=True, type=click.IntRange(min=0))
+@click.option("--seed", default=0, show_default=True)
+@json_option
+@friendly_errors
+def roles_estimate(model: str, texts: str, method: str, bootstrap: int, seed: int,
+                   as_json: bool) -> None:
+    """Each role's share among a table's texts, with a 95% interval.
+
+    \b
+    Example:
+      groundswell roles estimate --model metoo.model --texts posts.csv --json
+    """
+    from groundswell.report.console import print_rows
+
+    result = api.roles_estimate(model, texts, method=method, bootstrap=bootstrap, seed=seed)
+    if as_json:
+        emit_json(result)
+        return
+    print_rows(result["roles"], f"{result['texts']:,} texts, {method}: each role's share "
+                                "(95% interval)", out)
+
+
 @main.group("mapping")
 def mapping_group() -> None:
     """Mappings: how a table's columns become posts (docs/mappings.md)."""
