@@ -255,10 +255,14 @@ def tables_of(source: Source) -> Tables:
 def report(source: Source, campaign: CampaignLike = None, tags: Sequence[str] = (),
            metrics: list[str] | None = None, options: Options = None) -> dict[str, Any]:
     """The registered metrics (the default ones, or those named) as ``{name: result}``;
-    ``options`` as ``{metric: {option: value}}``."""
-    from groundswell.metrics import run
+    ``options`` as ``{metric: {option: value}}``. A campaign with a ``[roles]`` section adds
+    the roles to the default ones (classifying every authored post is costly: asked for)."""
+    from groundswell.metrics import chosen, run
 
-    return run(tables_of(source), scope_of(source, campaign, tags), metrics, options)
+    scope = scope_of(source, campaign, tags)
+    if metrics is None and scope.campaign is not None and scope.campaign.roles_config:
+        metrics = [m.name for m in chosen()] + ["roles"]
+    return run(tables_of(source), scope, metrics, options)
 
 
 def report_json(results: Mapping[str, Any]) -> dict[str, Any]:
@@ -298,8 +302,10 @@ def write_html(path: str | os.PathLike[str], source: Source, campaign: CampaignL
     computed are reused."""
     from groundswell.report.html import write_html as render
 
+    if not results:  # the report's metrics (a campaign with [roles] adds the roles)
+        results = report(source, campaign, tags, options=options)
     return render(Path(path), tables_of(source), scope_of(source, campaign, tags),
-                  results or {}, options=options)
+                  results, options=options)
 
 
 def hashtags(source: Source, top: int | None = 50) -> pd.DataFrame:

@@ -44,6 +44,9 @@ class Campaign:
     end: datetime | None = None
     public_figure_followers: int = 100_000
     public_figure_verified: bool = True
+    #: ``[roles]`` as written (JSON text, so that a campaign stays hashable): the role set's
+    #: changes and the model to classify with (groundswell.roles; docs/roles.md)
+    roles_config: str | None = None
     source: str | None = field(default=None, compare=False)
 
     @property
@@ -89,13 +92,14 @@ PLATFORMS = ("twitter", "bluesky", "mastodon")
 
 #: Every field a campaign file may have, per section (a typo is an error, not a silent no-op).
 FIELDS: dict[str, set[str]] = {
-    "": {"name", "tags", "phrases", "origin", "window", "public_figures"},
+    "": {"name", "tags", "phrases", "origin", "window", "public_figures", "roles"},
     "tags": {"main", "variants", "response"},
     "tags.variants": {"tag", "lang"},
     "phrases": {"match", "only_in_replies_to_origin"},
     "origin": {"platform", "post_ids", *PLATFORMS},
     "window": {"start", "end"},
     "public_figures": {"min_followers", "verified"},
+    "roles": {"rename", "merge", "add", "phrases", "disclosure", "model"},
 }
 
 
@@ -200,6 +204,26 @@ class _Parser:
             found += [(name, i.strip()) for i in self.strings(data, f"origin.{name}")]
         return tuple(dict.fromkeys(found))
 
+    def roles(self, data: dict) -> str | None:
+        """``[roles]`` as JSON, checked (a role set that cannot be built fails here, with the
+        file's line), its ``model`` path made absolute from the campaign file's folder."""
+        from groundswell.roles.sets import RoleSet, RoleSetError
+
+        section = data.get("roles")
+        if section is None:
+            return None
+        section = dict(section)
+        model = section.get("model")
+        if model is not None:
+            if not isinstance(model, str) or not model:
+                raise self.fail("roles.model", "the path of a model (groundswell roles train)")
+            section["model"] = str((self.path.parent / model).resolve())
+        try:
+            RoleSet.from_config(section)
+        except RoleSetError as exc:
+            raise self.fail("roles", str(exc)) from None
+        return json.dumps(section, sort_keys=True, ensure_ascii=False)
+
     def campaign(self, data: dict) -> Campaign:
         self.check_fields(data)
         name = self.get(data, "name", str)
@@ -237,6 +261,7 @@ class _Parser:
             end=end,
             public_figure_followers=followers,
             public_figure_verified=self.get(data, "public_figures.verified", bool, True),
+            roles_config=self.roles(data),
             source=str(self.path),
         )
 

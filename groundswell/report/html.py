@@ -34,17 +34,18 @@ PLOTLY_CONFIG = {"responsive": True, "displaylogo": False,
                  "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
-def on_page() -> list[Metric]:
-    """The metrics the page shows: those a default report computes, and those that declare
-    a section of their own."""
-    return [m for m in registry().values() if m.default or m.sections]
+def on_page(computed: Mapping[str, Any] | None = None) -> list[Metric]:
+    """The metrics the page shows: those a default report computes, those that declare a
+    section of their own, and those the report computed (the roles a campaign asks for)."""
+    return [m for m in registry().values()
+            if m.default or m.sections or m.name in (computed or {})]
 
 
 def build_sections(tables: Tables, scope: Scope, results: Mapping[str, Any],
                    options: Mapping[str, Mapping[str, Any]] | None = None) -> list[Section]:
     """Every section of the page, in order; ``results`` already computed are used as they
     are, the others computed. No section when no post matched (the page then says so)."""
-    metrics = on_page()
+    metrics = on_page(results)
     check(metrics, tables, options)
     ctx = Context(tables, scope)
     try:

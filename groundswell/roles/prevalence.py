@@ -34,10 +34,11 @@ class Estimate:
     n: int
     method: str
 
-    def as_rows(self) -> list[dict]:
+    def as_rows(self, unit: str = "posts") -> list[dict]:
+        """One row per role: its share, interval, and what they mean in ``unit``s."""
         return [{"role": r, "share": round(s, 4), "low": round(lo, 4), "high": round(hi, 4),
-                 "posts": round(s * self.n), "posts_low": round(lo * self.n),
-                 "posts_high": round(hi * self.n)}
+                 unit: round(s * self.n), f"{unit}_low": round(lo * self.n),
+                 f"{unit}_high": round(hi * self.n)}
                 for r, s, lo, hi in zip(self.roles, self.share, self.low, self.high,
                                         strict=True)]
 

@@ -22,7 +22,7 @@ __all__ = ["CUES", "classify"]
 #: Default cue phrases: role → language → phrases (matched as whole words, any case).
 CUES: dict[str, dict[str, tuple[str, ...]]] = {
     "disclosure": {
-        "en": ("me too", "metoo", "happened to me", "it happened", "i was", "when i was",
+        "en": ("me too", "happened to me", "it happened", "i was", "when i was",
                "my boss", "my manager", "my first job", "he touched me", "touched me",
                "harassed me", "assaulted me", "i never told", "i still", "to me",
                "i reported it", "i stayed quiet", "i was told", "my story", "i was only"),

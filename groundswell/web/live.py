@@ -233,8 +233,9 @@ class LiveStore:
         posts). Of the posts, only :data:`SNAPSHOT_COLUMNS`."""
         needed = {"posts", "post_hashtags"}  # the matching rule's
         needed.update(t for m, p in self.panels if p.name in due for t in m.needs)
-        text = ("text" if self.campaign and self.campaign.phrases
-                else "CAST(NULL AS VARCHAR) AS text")  # only the phrase rule reads text
+        text = ("text" if self.campaign and (self.campaign.phrases
+                                             or self.campaign.roles_config)
+                else "CAST(NULL AS VARCHAR) AS text")  # the phrase rule and roles read text
         copied = {"posts": _arrow(store, f"SELECT {', '.join(SNAPSHOT_COLUMNS)}, {text} "
                                          "FROM posts"),
                   "post_hashtags": _arrow(store, "SELECT platform, post_id, tag "

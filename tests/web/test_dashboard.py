@@ -195,7 +195,8 @@ def test_openapi_describes_every_endpoint_with_its_response_schema(sim):
     schema = c.get("/openapi.json").json()
     api_routes = {r.path for r in c.app.routes if getattr(r, "path", "").startswith("/api/")}
     assert set(schema["paths"]) == api_routes == {
-        "/api/summary", "/api/cumulative", "/api/platforms", "/api/trending", "/api/health"}
+        "/api/summary", "/api/cumulative", "/api/platforms", "/api/roles", "/api/trending",
+        "/api/health"}
     components = schema["components"]["schemas"]
     for path, item in schema["paths"].items():
         ok = item["get"]["responses"]["200"]["content"]["application/json"]["schema"]
