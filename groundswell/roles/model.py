@@ -10,6 +10,7 @@ they are what the prevalence estimate corrects with (:mod:`.prevalence`) and wha
 
 from __future__ import annotations
 
+import os
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,14 +27,21 @@ FORMAT = "groundswell-roles-model/1"
 FOLDS = 5
 
 
-def _pipeline(seed: int):
+#: Texts classified per process: above it, the work is shared by every core (the character
+#: n-grams are Python; 1M posts take ≈ 100 s on one core).
+CHUNK = 25_000
+
+
+def _pipeline(seed: int, labels: int = 1000):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, make_pipeline
 
     features = FeatureUnion([
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=2,
-                                  sublinear_tf=True, max_features=200_000, lowercase=True)),
+        # 3–4 characters within words: as good as 2–4 on the simulated roles, a quarter faster
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4),
+                                  min_df=2 if labels >= 100 else 1, sublinear_tf=True,
+                                  max_features=200_000, lowercase=True)),
         ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=1,
                                   sublinear_tf=True, max_features=100_000, lowercase=True)),
     ])
@@ -68,27 +76,43 @@ class RoleModel:
             raise ValueError(f"labels with roles not in the set: {', '.join(unknown)}")
         y = np.array([index[r] for r in roles])
         counts = np.bincount(y, minlength=len(names))
-        present = counts[counts > 0]
-        if len(present) < 2 or present.min() < 2:
+        # a role labelled once cannot be cross-validated: left out, and said so
+        ignored = [names[i] for i in range(len(names)) if counts[i] == 1]
+        keep = counts[y] >= 2
+        texts = [t or "" for t, k in zip(texts, keep, strict=True) if k]
+        y = y[keep]
+        present = counts[counts >= 2]
+        if len(present) < 2:
             raise ValueError("training needs at least two roles with two labelled posts each "
                              f"(have: {dict(zip(names, counts.tolist(), strict=True))})")
-        texts = [t or "" for t in texts]
         folds = max(2, min(FOLDS, int(present.min())))
         cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-        outputs = cross_val_predict(_pipeline(seed), texts, y, cv=cv, method="predict_proba")
+        outputs = cross_val_predict(_pipeline(seed, len(texts)), texts, y, cv=cv,
+                                    method="predict_proba")
         seen = np.unique(y)
         full = np.zeros((len(texts), len(names)))
         full[:, seen] = outputs  # roles without labels get no posterior
-        pipeline = _pipeline(seed).fit(texts, y)
+        pipeline = _pipeline(seed, len(texts)).fit(texts, y)
         return cls(names, pipeline, full, y, datetime.now(UTC).isoformat(timespec="seconds"),
-                   len(texts), {"folds": folds, "seed": seed})
+                   len(texts), {"folds": folds, "seed": seed, "ignored": ignored})
 
     def posteriors(self, texts: Sequence[str | None]) -> np.ndarray:
         """One row per text, a column per role (roles never labelled get 0)."""
         texts = [t or "" for t in texts]
         out = np.zeros((len(texts), len(self.roles)))
-        if texts:
+        if not texts:
+            return out
+        workers = min(os.cpu_count() or 1, -(-len(texts) // CHUNK))
+        if workers <= 1:
             out[:, self.pipeline.classes_] = self.pipeline.predict_proba(texts)
+            return out
+        from joblib import Parallel, delayed
+
+        size = -(-len(texts) // workers)
+        parts = Parallel(n_jobs=workers)(
+            delayed(self.pipeline.predict_proba)(texts[i:i + size])
+            for i in range(0, len(texts), size))
+        out[:, self.pipeline.classes_] = np.vstack(parts)
         return out
 
     def predict(self, texts: Sequence[str | None]) -> list[str]:

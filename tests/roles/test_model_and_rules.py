@@ -63,6 +63,9 @@ def test_train_save_load_predict(tmp_path):
 def test_labels_it_cannot_learn_from(tmp_path):
     with pytest.raises(ValueError, match="at least two roles with two labelled posts"):
         RoleModel.train(["a", "b", "c"], ["x", "x", "y"])
+    lonely = RoleModel.train(["red apple", "green apple", "blue sky", "grey sky", "hot sun"],
+                             ["x", "x", "y", "y", "z"])
+    assert lonely.meta["ignored"] == ["z"] and lonely.labels == 4
     with pytest.raises(ValueError, match="not in the set: zebra"):
         RoleModel.train(["a", "b"], ["zebra", "x"], role_names=["x", "y"])
     (tmp_path / "junk.model").write_bytes(b"not a pickle")
