@@ -175,15 +175,16 @@ def follow(db: str | os.PathLike[str], file: str | os.PathLike[str], poll: float
 
 
 # -- roles ---------------------------------------------------------------------------------------
-def roles_train(labels: str | os.PathLike[str], output: str | os.PathLike[str],
-                seed: int = 0) -> dict[str, Any]:
+def roles_train(labels: str | os.PathLike[str] | storage.Store,
+                output: str | os.PathLike[str], seed: int = 0) -> dict[str, Any]:
     """Fit a role classifier on a labelled table (columns ``text``, ``role``; any role
-    names), save it to ``output``, and return its cross-validated evaluation (see
-    :mod:`groundswell.roles.model`)."""
+    names) or on a store's labels (``groundswell label``), save it to ``output``, and return
+    its cross-validated evaluation (see :mod:`groundswell.roles.model`)."""
     from groundswell.roles.model import RoleModel, evaluation
     from groundswell.roles.texts import read_labels
 
-    texts, roles = read_labels(labels)
+    texts, roles = (stored_labels(labels) if isinstance(labels, storage.Store)
+                    else read_labels(labels))
     model = RoleModel.train(texts, roles, seed=seed)
     model.save(output)
     return {"model": str(output), "labels": model.labels, "trained_at": model.trained_at,
@@ -217,6 +218,56 @@ def roles_estimate(model: str | os.PathLike[str], texts: str | os.PathLike[str],
     return {"texts": len(outputs), "method": method, "roles": found.as_rows(),
             "classify_and_count": {r: round(float(c), 4)
                                    for r, c in zip(m.roles, counted, strict=True)}}
+
+
+def label_sample(store: storage.Store, campaign: CampaignLike = None,
+                 tags: Sequence[str] = (), n: int = 300, seed: int = 0,
+                 labeller: str | None = None) -> list[dict[str, Any]]:
+    """Authored matching posts to label (originals, replies, quotes), ``n`` of them
+    stratified by day, language and kind (:mod:`groundswell.roles.sampling`); posts
+    ``labeller`` has labelled already are left out. Each: platform, post_id, created_at,
+    lang, kind, text."""
+    from groundswell.roles.sampling import stratified
+    from groundswell.scope import Context
+
+    scope = scope_of(store, campaign, tags)
+    ctx = Context(tables_of(store), scope)
+    try:
+        m = ctx.matched
+        authored = m.filter(m.kind != "repost")
+        joined = authored.join(ctx.tables.posts.select(*ctx.key, "text"), ctx.key)
+        rows = joined.select("platform", "post_id", "created_at", "lang", "kind", "text"
+                             ).order_by(["created_at", "platform", "post_id"]
+                                        ).to_pyarrow().to_pylist()
+    finally:
+        ctx.release()
+    if labeller:
+        done = set(store.con.execute("SELECT platform, post_id FROM labels WHERE labeller = ?",
+                                     [labeller]).fetchall())
+        rows = [r for r in rows if (r["platform"], r["post_id"]) not in done]
+    return stratified(rows, n, lambda r: (r["created_at"].date(), r["lang"] or "und",
+                                          r["kind"]), seed)
+
+
+def save_labels(store: storage.Store, labels: Sequence[tuple[str, str, str]],
+                labeller: str) -> int:
+    """Store ``(platform, post_id, role)`` labels by ``labeller`` (now, UTC); a post labelled
+    again by the same labeller keeps the newest. Returns how many were written."""
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC).replace(tzinfo=None)
+    rows = [(p, i, r, labeller, now) for p, i, r in labels]
+    if rows:
+        store.con.executemany("INSERT OR REPLACE INTO labels VALUES (?, ?, ?, ?, ?)", rows)
+    return len(rows)
+
+
+def stored_labels(store: storage.Store) -> tuple[list[str], list[str]]:
+    """``(texts, roles)`` of every stored label whose post is stored, one per labeller."""
+    found = store.con.execute(
+        "SELECT p.text, l.role FROM labels l JOIN posts p USING (platform, post_id) "
+        "ORDER BY l.labelled_at, l.platform, l.post_id, l.labeller").fetchall()
+    return [t or "" for t, _ in found], [r for _, r in found]
 
 
 # -- measuring ------------------------------------------------------------------------------------

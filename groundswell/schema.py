@@ -46,6 +46,9 @@ SCHEMA_VERSION = 5
 #    ``account_deletions`` (deleted accounts: their posts removed and never stored again).
 #    The writer adds them to an older store when it opens it; version 4 software must not
 #    write these stores (its inserts would miss the account and local-id rules).
+#    Later, without a new version: ``labels`` (a researcher's role for a post, with who said
+#    so and when: ``groundswell label``), created on open, removed with its post; older
+#    software ignores it.
 
 #: Post kinds, in the priority used when a post is several things at once
 #: (a retweet of a reply is a repost; a reply that quotes is a reply).
@@ -164,6 +167,15 @@ TABLES: dict[str, str] = {
             source_line  BIGINT,
             PRIMARY KEY (platform, author_id)
         )""",
+    "labels": """
+        CREATE TABLE IF NOT EXISTS labels (
+            platform     VARCHAR NOT NULL,
+            post_id      VARCHAR NOT NULL,
+            role         VARCHAR NOT NULL,
+            labeller     VARCHAR NOT NULL,
+            labelled_at  TIMESTAMP NOT NULL,
+            PRIMARY KEY (platform, post_id, labeller)
+        )""",
     "ingests": """
         CREATE TABLE IF NOT EXISTS ingests (
             run_id         VARCHAR PRIMARY KEY,
@@ -238,7 +250,7 @@ BATCH: dict[str, str] = {
 HIDING_STATUSES = ("takendown", "suspended", "deactivated")
 
 #: Tables whose rows hang off a post and must vanish with it (compliance deletes).
-POST_DERIVED_TABLES = ("post_hashtags", "mentions", "post_versions")
+POST_DERIVED_TABLES = ("post_hashtags", "mentions", "post_versions", "labels")
 
 #: The integer key of a post (schema 4), in ``posts`` and the tables that carry it.
 POST_KEY = "post_key"

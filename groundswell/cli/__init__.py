@@ -5,60 +5,23 @@ Every subcommand has ``--help`` with an example; errors are one line, without tr
 
 from __future__ import annotations
 
-import functools
-import sys
 from pathlib import Path
 
 import click
-import orjson
-from rich.console import Console
 from rich.text import Text
 
 from groundswell import __version__, api
-from groundswell.api import Store
-from groundswell.simulate import FORMATS as SIMULATED_FORMATS
-from groundswell.store import DEFAULT_DB, MEMORY_ENV, StoreError
-
-out = Console()
-err = Console(stderr=True)
-
-db_option = click.option(
-    "--db", type=click.Path(dir_okay=False), default=DEFAULT_DB, show_default=True,
-    envvar="GROUNDSWELL_DB", help="Store file (DuckDB). Env: GROUNDSWELL_DB.",
+from groundswell.cli.common import (
+    db_option,
+    emit_json,
+    err,
+    friendly_errors,
+    json_option,
+    open_store,
+    out,
 )
-json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
-
-
-def friendly_errors(fn):
-    """Turn expected failures into one clear line and exit code 1 (2 for usage)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except (StoreError, FileNotFoundError, FileExistsError, IsADirectoryError,
-                PermissionError, KeyError, ValueError) as exc:
-            message = exc.args[0] if exc.args else str(exc)
-            err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
-            sys.exit(1)
-        except OSError as exc:
-            err.print(f"[red]error:[/] {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
-                      soft_wrap=True)
-            sys.exit(1)
-
-    return wrapper
-
-
-def open_store(db: str, read_only: bool = False) -> Store:
-    store = Store(db, read_only=read_only)
-    if store.created:
-        err.print(f"Created store [bold]{Path(db).resolve()}[/]", highlight=False, soft_wrap=True)
-    return store
-
-
-def emit_json(data) -> None:
-    click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS,
-                            default=str).decode())
+from groundswell.simulate import FORMATS as SIMULATED_FORMATS
+from groundswell.store import MEMORY_ENV
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -627,134 +590,12 @@ def demo(posts: int, workdir: str, seed: int, platforms: str) -> None:
              platforms=chosen)
 
 
-@main.group("roles")
-def roles_group() -> None:
-    """Roles of posts (disclosure, support, commentary, opposition, other): train a model on
-    your labels, judge it, estimate each role's share with its error (docs/roles.md)."""
+from groundswell.cli.roles import label, roles_group  # noqa: E402  (registered below)
+from groundswell.cli.tables import mapping_group  # noqa: E402
 
-
-@roles_group.command("train")
-@click.option("--labels", "labels", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="A table (CSV, TSV, Parquet, NDJSON) with columns text and role.")
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the model.")
-@click.option("--seed", default=0, show_default=True)
-@json_option
-@friendly_errors
-def roles_train(labels: str, output: str, seed: int, as_json: bool) -> None:
-    """Fit a role classifier on labelled texts (any role names) and print its cross-validated
-    precision, recall and F1 per role.
-
-    \b
-    Example:
-      groundswell roles train --labels labels.csv -o metoo.model
-    """
-    result = api.roles_train(labels, output, seed=seed)
-    if as_json:
-        emit_json(result)
-        return
-    out.print(f"Trained on {result['labels']:,} labelled texts → {output}", highlight=False)
-    _print_evaluation(result)
-
-
-@roles_group.command("evaluate")
-@click.option("--model", "model", required=True, type=click.Path(exists=True, dir_okay=False))
-@json_option
-@friendly_errors
-def roles_evaluate(model: str, as_json: bool) -> None:
-    """Per-role precision, recall, F1 and the confusion matrix of a model, by 5-fold
-    cross-validation on its own labels."""
-    result = api.roles_evaluate(model)
-    if as_json:
-        emit_json(result)
-        return
-    _print_evaluation(result)
-
-
-def _print_evaluation(result: dict) -> None:
-    from groundswell.report.console import print_rows
-
-    print_rows(result["roles"], f"Cross-validated on {result['labels']:,} labels: macro F1 "
-                                f"{result['macro_f1']}, accuracy {result['accuracy']}", out)
-    matrix = result["confusion"]
-    rows = [{"true \\ predicted": role, **dict(zip(matrix["roles"], counts, strict=True))}
-            for role, counts in zip(matrix["roles"], matrix["matrix"], strict=True)]
-    print_rows(rows, "Confusion matrix", out)
-
-
-@roles_group.command("estimate")
-@click.option("--model", "model", required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--texts", "texts", required=True, type=click.Path(exists=True, dir_okay=False),
-              help="A table with a column text.")
-@click.option("--method", default="pacc", show_default=True,
-              type=click.Choice(["pacc", "acc", "cc"]),
-              help="pacc/acc: corrected for the model's errors; cc: the plain count.")
-@click.option("--bootstrap", default=200, show_default=True, type=click.IntRange(min=0))
-@click.option("--seed", default=0, show_default=True)
-@json_option
-@friendly_errors
-def roles_estimate(model: str, texts: str, method: str, bootstrap: int, seed: int,
-                   as_json: bool) -> None:
-    """Each role's share among a table's texts, with a 95% interval.
-
-    \b
-    Example:
-      groundswell roles estimate --model metoo.model --texts posts.csv --json
-    """
-    from groundswell.report.console import print_rows
-
-    result = api.roles_estimate(model, texts, method=method, bootstrap=bootstrap, seed=seed)
-    if as_json:
-        emit_json(result)
-        return
-    print_rows(result["roles"], f"{result['texts']:,} texts, {method}: each role's share "
-                                "(95% interval)", out)
-
-
-@main.group("mapping")
-def mapping_group() -> None:
-    """Mappings: how a table's columns become posts (docs/mappings.md)."""
-
-
-@mapping_group.command("guess")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--output", "-o", default=None, type=click.Path(dir_okay=False),
-              help="Write the mapping here (default: print it).")
-@click.option("--format", "table_format", default=None,
-              type=click.Choice(["csv", "tsv", "ndjson", "parquet"]))
-@friendly_errors
-def mapping_guess(path: str, output: str | None, table_format: str | None) -> None:
-    """Propose a mapping for the table at PATH from its header and first rows, naming the
-    preset it recognises; check it, edit it, then `groundswell ingest --mapping`.
-
-    \b
-    Example:
-      groundswell mapping guess sheet.csv -o sheet.toml
-      groundswell ingest --db metoo.duckdb --mapping sheet.toml sheet.csv
-    """
-    from groundswell.ingest.tables.guess import guess_mapping
-
-    guess = guess_mapping(path, table_format)
-    text = guess.toml(Path(path))
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    Path(output).write_text(text, encoding="utf-8")
-    what = f"the preset {guess.preset}" if guess.preset else f"{len(guess.fields)} fields"
-    err.print(f"Wrote {output} ({what}); check it, then: groundswell ingest --mapping "
-              f"{output} {path}", highlight=False, soft_wrap=True)
-
-
-@mapping_group.command("presets")
-@friendly_errors
-def mapping_presets() -> None:
-    """List the built-in mappings (ingest --preset NAME) and the columns each reads."""
-    from groundswell.sources.tables import preset
-
-    for name in api.presets():
-        mapping = preset(name)
-        out.print(f"[bold]{name}[/] ({mapping.read.format or 'any format'}): "
-                  f"{', '.join(mapping.columns)}", highlight=False, soft_wrap=True)
+main.add_command(roles_group)
+main.add_command(label)
+main.add_command(mapping_group)
 
 
 if __name__ == "__main__":  # pragma: no cover
