@@ -63,3 +63,16 @@ def test_shares_are_a_distribution_and_rows_add_up():
     assert all(r["posts_low"] <= r["posts"] <= r["posts_high"] for r in rows)
     with pytest.raises(ValueError, match="method"):
         estimate(ROLES, lab_out, lab_truth, tgt_out, method="median")
+
+
+def test_a_big_target_is_resampled_by_groups_with_the_same_spread(monkeypatch):
+    from groundswell.roles import prevalence
+
+    lab_truth, lab_out, tgt_out, _ = _draw(3, labelled=400, target=30_000)
+    grouped = estimate(ROLES, lab_out, lab_truth, tgt_out, bootstrap=150, seed=3)
+    monkeypatch.setattr(prevalence, "GROUPS", 10**9)  # never grouped: every post resampled
+    every = estimate(ROLES, lab_out, lab_truth, tgt_out, bootstrap=150, seed=3)
+    assert grouped.share == every.share
+    for g_lo, g_hi, e_lo, e_hi in zip(grouped.low, grouped.high, every.low, every.high,
+                                      strict=True):
+        assert abs((g_hi - g_lo) - (e_hi - e_lo)) <= 0.25 * (e_hi - e_lo) + 1e-3
