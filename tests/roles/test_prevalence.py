@@ -69,10 +69,10 @@ def test_a_big_target_is_resampled_by_groups_with_the_same_spread(monkeypatch):
     from groundswell.roles import prevalence
 
     lab_truth, lab_out, tgt_out, _ = _draw(3, labelled=400, target=30_000)
-    grouped = estimate(ROLES, lab_out, lab_truth, tgt_out, bootstrap=150, seed=3)
+    grouped = estimate(ROLES, lab_out, lab_truth, tgt_out, bootstrap=400, seed=3)
     monkeypatch.setattr(prevalence, "GROUPS", 10**9)  # never grouped: every post resampled
-    every = estimate(ROLES, lab_out, lab_truth, tgt_out, bootstrap=150, seed=3)
+    every = estimate(ROLES, lab_out, lab_truth, tgt_out, bootstrap=400, seed=3)
     assert grouped.share == every.share
     for g_lo, g_hi, e_lo, e_hi in zip(grouped.low, grouped.high, every.low, every.high,
                                       strict=True):
-        assert abs((g_hi - g_lo) - (e_hi - e_lo)) <= 0.25 * (e_hi - e_lo) + 1e-3
+        assert abs((g_hi - g_lo) - (e_hi - e_lo)) <= 0.3 * (e_hi - e_lo)  # Monte Carlo noise
