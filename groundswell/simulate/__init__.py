@@ -31,11 +31,28 @@ The campaign (details in :mod:`groundswell.simulate.model`):
   point at an earlier repost of the same post; trios of ordinary accounts have one follower
   fewer than the public-figure threshold, exactly it, and one more.
 
+* Roles (issue 25): every authored post (original, reply, quote; a repost has no words of
+  its own) is planted with one role — disclosure, support, commentary, opposition or other —
+  and worded in its language (en, fr, es, it) from :mod:`.phrases`; among the campaign's
+  matching authored posts about 45% disclose, 25% support, 15% comment, 5% oppose and 10%
+  are other, disclosures early and support, commentary and backlash growing day by day
+  (:mod:`.render`). ~14% of the campaign's posts are worded ambiguously (support telling of
+  someone else's experience, commentary quoting a disclosure, sarcasm worded as support,
+  "Same.", a bare hashtag, two roles at once) or as another role (noise): the planted role
+  is the truth, the words only the evidence. Roles are drawn from a generator of their own,
+  so every hashtag, mention and link is the same as without them.
+
 The planted campaign is written beside the data as a campaign file
 (``campaign.campaign.toml``: tags, variants, phrase, origin, response tag and a window from 20
 hours before the call to action to 8 days after it, narrower than the data at both ends),
 ready for ``groundswell report --campaign``; the truth's campaign figures are those of that
-window.
+window. The planted roles are written beside it too (``campaign.roles.csv``: one row
+``platform,post_id,role,lang,matching,ambiguous`` per stored authored post, ``post_id`` as
+the store keeps it, ``lang`` the language its words were chosen in, ``matching`` 1 for the
+posts the campaign counts, ``ambiguous`` 1 for the planted ambiguous and noisy ones); the
+truth's ``roles`` (posts and accounts per role), ``roles_by_lang`` and ``roles_by_day`` (UTC
+day of the store's time) count the matching authored posts, an account for every role one of
+its matching authored posts has.
 
 Files: ``twitter-v2`` is what ``twarc2 search --archive`` saves (one response page of ≤ 100
 tweets per line, newest first, ``json.dumps`` style); ``twitter-v1`` is the v1.1 stream (one
@@ -90,7 +107,12 @@ from groundswell.simulate import (
 from groundswell.simulate import truth as ground_truth
 from groundswell.simulate.accounts import make_accounts
 from groundswell.simulate.clock import DAY, DEFAULT_START, DailyCycle, to_ms
-from groundswell.simulate.sink import Sink, default_campaign_path, default_truth_path
+from groundswell.simulate.sink import (
+    Sink,
+    default_campaign_path,
+    default_roles_path,
+    default_truth_path,
+)
 from groundswell.simulate.view import twitter_view
 
 FORMATS = ("twitter-v2", "twitter-v1", "bluesky-jetstream", "mastodon")
@@ -98,23 +120,27 @@ FORMATS = ("twitter-v2", "twitter-v1", "bluesky-jetstream", "mastodon")
 #: the same daily cycle): Bluesky and Mastodon 4.4 statuses did not exist in October 2017.
 LATER_BY_DAYS = {"bluesky-jetstream": 2922, "mastodon": 2922}  # → 2025-10-15T20:21:00Z
 
-__all__ = ["simulate", "FORMATS", "default_campaign_path", "default_truth_path"]
+__all__ = ["simulate", "FORMATS", "default_campaign_path", "default_truth_path",
+           "default_roles_path"]
 
 
 def simulate(posts: int, fmt: str = "twitter-v2", seed: int = 0,
              out: str | Path = "campaign.jsonl", truth: str | Path | None = None,
              progress: Callable[[int], None] | None = None,
              start: datetime | None = None,
-             campaign: str | Path | None = None) -> dict[str, Any]:
+             campaign: str | Path | None = None,
+             roles: str | Path | None = None) -> dict[str, Any]:
     """Write ``posts`` simulated posts to ``out`` in format ``fmt``; return the ground truth.
 
     ``posts`` is the exact number of distinct posts a correct ingester stores (deleted posts
     excluded). ``out`` ending in ``.gz`` (or ``.zst``) is compressed. The truth goes to
     ``truth`` (default: ``out`` with ``.truth.json``, e.g. ``campaign.truth.json``), the
     planted campaign as a campaign file to ``campaign`` (default: ``out`` with
-    ``.campaign.toml``). ``progress(n)`` is called with increments that add up to ``posts``.
-    ``start`` is the origin post's time (default 2017-10-15T20:21:00Z, and eight years later
-    for Bluesky and Mastodon: the same campaign, shifted). Same arguments → identical bytes.
+    ``.campaign.toml``), the planted role of every stored authored post to ``roles``
+    (default: ``out`` with ``.roles.csv``). ``progress(n)`` is called with increments that
+    add up to ``posts``. ``start`` is the origin post's time (default 2017-10-15T20:21:00Z,
+    and eight years later for Bluesky and Mastodon: the same campaign, shifted). Same
+    arguments → identical bytes.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -128,7 +154,8 @@ def simulate(posts: int, fmt: str = "twitter-v2", seed: int = 0,
     gc.disable()
     try:
         shift = 0 if start is not None else int(LATER_BY_DAYS.get(fmt, 0) * DAY * 1000)
-        result = _run(posts, fmt, seed, out, progress, to_ms(start or DEFAULT_START), shift)
+        result, roles_csv = _run(posts, fmt, seed, out, progress,
+                                 to_ms(start or DEFAULT_START), shift)
     finally:
         if gc_enabled:
             gc.enable()
@@ -137,15 +164,20 @@ def simulate(posts: int, fmt: str = "twitter-v2", seed: int = 0,
     command = f"groundswell simulate --posts {posts} --format {fmt} --seed {seed}"
     campaign_path = Path(campaign) if campaign is not None else default_campaign_path(out)
     campaign_path.write_text(ground_truth.campaign_toml(result, command), encoding="utf-8")
+    roles_path = Path(roles) if roles is not None else default_roles_path(out)
+    roles_path.write_bytes(roles_csv)
     return result
 
 
 def _run(posts: int, fmt: str, seed: int, out: Path,
-         progress: Callable[[int], None] | None, t0_ms: int, shift_ms: int) -> dict[str, Any]:
-    """Model at ``t0_ms``, every time then moved by ``shift_ms``; plan and write ``fmt``."""
+         progress: Callable[[int], None] | None, t0_ms: int,
+         shift_ms: int) -> tuple[dict[str, Any], bytes]:
+    """Model at ``t0_ms``, every time then moved by ``shift_ms``; plan and write ``fmt``.
+    Returns the truth and the roles sidecar's bytes."""
     params = model.Params()
-    seeds = np.random.SeedSequence(seed).spawn(4)
-    rng_model, rng_render, rng_write, rng_derive = (np.random.default_rng(s) for s in seeds)
+    seeds = np.random.SeedSequence(seed).spawn(5)  # the fifth (roles) came later
+    rng_model, rng_render, rng_write, rng_derive, rng_roles = (np.random.default_rng(s)
+                                                               for s in seeds)
 
     n_public = min(params.n_public, posts // 200)  # the full cast from 3000 posts on
     acc = make_accounts(rng_model, max(100, int(posts * 0.42)), n_public)
@@ -155,7 +187,7 @@ def _run(posts: int, fmt: str, seed: int, out: Path,
         camp.shift(shift_ms)
     edges.chain_reposts(rng_derive, camp)
     edges.threshold_accounts(rng_derive, camp, acc)
-    rendered = render.render(rng_render, camp, acc)
+    rendered = render.render(rng_render, camp, acc, rng_roles)
     d = derived.derive(camp, acc, rng_derive)
     end_ms = camp.t0_ms + int(params.horizon_days * DAY * 1000)
 
@@ -180,8 +212,11 @@ def _run(posts: int, fmt: str, seed: int, out: Path,
         view = twitter_view(camp, acc, rendered)
         write = lambda sink: twitter_v1.write(  # noqa: E731
             sink, camp, acc, rendered, d, rng_write, progress)
-    result = ground_truth.compute(camp, view, seed=seed, fmt=fmt)
-    del view
+    m = ground_truth.matched(camp, view)
+    result = ground_truth.compute(camp, view, seed=seed, fmt=fmt, roles=rendered,
+                                  matched_rows=m)
+    roles_csv = ground_truth.roles_csv(camp, view, rendered, m)
+    del view, m
 
     sink = Sink(out)
     try:
@@ -190,4 +225,4 @@ def _run(posts: int, fmt: str, seed: int, out: Path,
         sink.close()
     result["lines"] = sink.lines
     result["malformed_lines"] = malformed
-    return result
+    return result, roles_csv

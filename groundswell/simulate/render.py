@@ -10,6 +10,15 @@ A record is ``(text, hashtags, mentions, urls, lang, display_start, display_end)
 ``mentions`` ``(start, end, account_row)``, ``urls`` ``(start, end, url, expanded, display)``.
 Retweets are "RT @handle: " + the original's text, cut at 140 code points with "…" as
 Twitter did; only entities that are still entirely visible survive the cut.
+
+Roles (issue 25): every authored post is given a role first (:func:`role_table`: shares per
+kind of post, shifting with the days since its wave began: disclosures early, support,
+commentary and backlash later), then worded from that role's fragments in its language. The
+hashtags a post carries are drawn exactly as before, whatever its role, so which posts match
+the campaign does not depend on roles (roles and their words are drawn from a generator of
+their own: every hashtag, mention and link is what it was before roles). ~10% of campaign
+posts are worded from the ambiguous fragments and ~4% from the fragments of another role
+(noise); both are flagged ambiguous.
 """
 
 from __future__ import annotations
@@ -38,6 +47,39 @@ from groundswell.simulate.model import (
 )
 
 RT_LIMIT = 140
+DIS, SUP, COM, OPP, OTH = range(5)  # disclosure, support, commentary, opposition, other
+#: Kinds of post whose role shares differ.
+(EN_ORIGINAL, EN_ORIGIN_REPLY, EN_THREAD_REPLY, EN_QUOTE, VAR_ORIGINAL, VAR_REPLY,
+ VAR_QUOTE) = range(7)
+#: Role weights (DIS, SUP, COM, OPP, OTH) per kind of post on the first day of its wave.
+ROLE_WEIGHTS = (
+    (0.51, 0.18, 0.15, 0.045, 0.13),  # en originals (public figures apart)
+    (0.15, 0.50, 0.10, 0.12, 0.13),  # en replies to the origin without the phrase
+    (0.09, 0.70, 0.06, 0.06, 0.09),  # en replies in threads
+    (0.05, 0.32, 0.43, 0.09, 0.11),  # en quotes (not of the origin)
+    (0.58, 0.15, 0.13, 0.04, 0.12),  # fr/es/it originals
+    (0.08, 0.72, 0.08, 0.05, 0.07),  # fr/es/it replies
+    (0.05, 0.36, 0.41, 0.08, 0.10),  # fr/es/it quotes
+)
+#: How each role's weight changes per day since the wave began (capped at 9 days):
+#: fewer disclosures, more support, commentary and backlash as the days go by.
+ROLE_DRIFT = (-0.07, 0.10, 0.08, 0.10, 0.0)
+AMBIGUOUS_SHARE = 0.10  # campaign posts worded from :data:`P.AMBIGUOUS`
+NOISE_SHARE = 0.04  # campaign posts worded as another role
+#: The role whose words a noisy post of each role borrows.
+CONFUSED_WITH = (COM, DIS, SUP, SUP, COM)
+_ROLE_KEYS = ("disclosure", "support", "commentary", "opposition", "other")
+#: The clear words of each role (DIS, SUP, COM, OPP, OTH) in English replies and quotes.
+#: Replies to the origin without the phrase: the near miss "Me. Too." and "So many of us."
+#: disclose.
+_NEAR_MISS = ("Me. Too.", "So many of us.")
+_ORIGIN_REPLY_TEXTS = (_NEAR_MISS,
+                       tuple(b[0] for b in P.OTHER_ORIGIN_REPLIES if b[0] not in _NEAR_MISS),
+                       P.EN_COMMENTARY, P.EN_OPPOSITION, P.EN_OTHER_REPLIES)
+_THREAD_REPLY_TEXTS = (P.STORIES, P.SUPPORT, P.EN_COMMENTARY, P.EN_OPPOSITION,
+                       P.EN_OTHER_REPLIES)
+_QUOTE_TEXTS = (P.STORIES, P.QUOTE_COMMENTS, P.EN_COMMENTARY, P.EN_OPPOSITION,
+                P.EN_OTHER_REPLIES)
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _MASK = (1 << 64) - 1
 
@@ -74,10 +116,33 @@ class _Picker:
 
 @dataclass
 class Rendered:
-    """One record per post of the campaign (same order), plus when #IBelieveYou began."""
+    """One record per post of the campaign (same order), plus when #IBelieveYou began, and
+    per post its planted role (index into ``P.ROLES``; -1 for reposts, which have no words of
+    their own), whether its words leave that role open (planted ambiguous or noisy) and the
+    language its words were chosen in (index into ``P.LANGS``)."""
 
     records: list[Record]
     response_start_ms: int
+    roles: np.ndarray  # int8
+    ambiguous: np.ndarray  # bool
+    langs: np.ndarray  # int8
+
+
+def role_table(kind: int, day: float) -> list[float]:
+    """Cumulative role probabilities of a post of ``kind`` ``day`` days into its wave."""
+    d = min(max(day, 0.0), 9.0)
+    w = [max(0.0, b * (1.0 + g * d)) for b, g in zip(ROLE_WEIGHTS[kind], ROLE_DRIFT,
+                                                     strict=True)]
+    total = sum(w)
+    return list(accumulate(x / total for x in w))[:-1]
+
+
+def _pick(texts: tuple[str, ...], r: float) -> str:
+    return texts[int(r * len(texts))]
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _assemble(prefix: str, tokens: list[str]) -> tuple[str, tuple]:
@@ -99,8 +164,10 @@ def _assemble(prefix: str, tokens: list[str]) -> tuple[str, tuple]:
 class Renderer:
     """Chooses words for each post; all randomness comes from its own generator."""
 
-    def __init__(self, rng: np.random.Generator, camp: Campaign, acc: Accounts) -> None:
+    def __init__(self, rng: np.random.Generator, camp: Campaign, acc: Accounts,
+                 role_rng: np.random.Generator) -> None:
         self.rng = rng
+        self.role_rng = role_rng
         self.c = camp
         self.acc = acc
         self.metoo = _Picker(P.METOO)
@@ -108,6 +175,34 @@ class Renderer:
         self.variant = {k: _Picker(v) for k, v in P.VARIANT_TAGS.items()}
         self.response_start_ms = camp.t0_ms + int(rng.uniform(6 * HOUR, 10 * HOUR) * 1000)
         self._response_seen = False
+        self._tables = [[role_table(k, h / 24.0) for h in range(241)]
+                        for k in range(len(ROLE_WEIGHTS))]  # per kind, per hour (10 days)
+        self.wave_start_ms = (camp.t0_ms, *camp.variant_start_ms)  # per stream
+
+    # -- roles ------------------------------------------------------------------------
+    def _role(self, kind: int, stream: int, ms: int, u: float) -> int:
+        """A role for a post of ``kind`` at ``ms`` (by the table of its hour in its wave)."""
+        hour = (ms - self.wave_start_ms[stream]) // 3_600_000
+        return bisect_right(self._tables[kind][0 if hour < 0 else 240 if hour > 240 else hour],
+                            u)
+
+    @staticmethod
+    def _words(role: int, lang: str, r: list[float], q: list[float],
+               clear: tuple[str, ...], bare: bool = False) -> tuple[str, bool]:
+        """The fragment of a campaign post: from ``clear`` (the role's own words in this
+        kind of post) or, for planted ambiguous and noisy posts, from ``P.AMBIGUOUS`` or
+        another role's words. "" (no words: a hashtag-only post) only where ``bare`` (an
+        original, which always carries its tag); elsewhere the next ambiguous text."""
+        a = q[1]
+        if a < AMBIGUOUS_SHARE:
+            texts = P.AMBIGUOUS[lang][_ROLE_KEYS[role]]
+            k = int(q[2] * len(texts))
+            if not texts[k] and not bare:
+                k = (k + 1) % len(texts)
+            return texts[k], True
+        if a < AMBIGUOUS_SHARE + NOISE_SHARE:
+            return _pick(P.ROLE_TEXTS[lang][_ROLE_KEYS[CONFUSED_WITH[role]]], q[2]), True
+        return _pick(clear, r[2]), False
 
     # -- probabilities ----------------------------------------------------------------
     def _resp_p(self, ms: int, pmax: float) -> float:
@@ -125,37 +220,58 @@ class Renderer:
         return pmax * (1.0 - math.exp(-dt / (12 * HOUR * 1000)))
 
     # -- bodies -----------------------------------------------------------------------
-    def _en_original(self, r: list[float], ms: int, special: int) -> list[str]:
+    def _en_original(self, r: list[float], q: list[float], ms: int,
+                     special: int) -> tuple[list[str], int, bool]:
         tag = self.metoo(r[1])
-        story = P.STORIES[int(r[2] * len(P.STORIES))]
-        story2 = P.STORIES[int(r[3] * len(P.STORIES))]
-        story3 = P.STORIES[int(r[4] * len(P.STORIES))]
-        sol = P.SOLIDARITY[int(r[5] * len(P.SOLIDARITY))]
-        emoji = P.EMOJI[int(r[6] * len(P.EMOJI))]
         x = r[0]
         if special == PUBLIC:
+            story = P.STORIES[int(r[2] * len(P.STORIES))]
+            sol = P.SOLIDARITY[int(r[5] * len(P.SOLIDARITY))]
             body = (["Me too.", tag] if x < 0.4 else ["Me too.", story, tag] if x < 0.7
                     else [sol, tag])
-        elif x < 0.06:
-            body = [tag]
-        elif x < 0.18:
-            body = ["Me too.", tag]
-        elif x < 0.48:
-            body = [story, tag]
-        elif x < 0.60:
-            body = [tag, story]
-        elif x < 0.70:
-            body = ["Me too.", story, tag]
-        elif x < 0.80:
-            body = [sol, tag]
-        elif x < 0.87:
-            body = [story, story2, "\n", tag]
-        elif x < 0.95:  # long enough to need 280 characters (v1.1: extended_tweet)
-            body = [story, story2, story3, tag]
+            self._extras(body, r, ms, 0.25)
+            return body, DIS if x < 0.7 else SUP, False
+        role = self._role(EN_ORIGINAL, EN, ms, q[0])
+        if q[1] < AMBIGUOUS_SHARE + NOISE_SHARE:
+            words, amb = self._words(role, "en", r, q, (), bare=True)
+            body = [words, tag] if words else [tag]
+        elif role == DIS:
+            story = P.STORIES[int(r[2] * len(P.STORIES))]
+            story2 = P.STORIES[int(r[3] * len(P.STORIES))]
+            if x < 0.15:
+                body = ["Me too.", tag]
+            elif x < 0.53:
+                body = [story, tag]
+            elif x < 0.68:
+                body = [tag, story]
+            elif x < 0.80:
+                body = ["Me too.", story, tag]
+            elif x < 0.90:
+                body = [story, story2, "\n", tag]
+            else:  # long enough to need 280 characters (v1.1: extended_tweet)
+                body = [story, story2, P.STORIES[int(r[4] * len(P.STORIES))], tag]
+            amb = False
+        elif role == SUP:
+            texts = P.ROLE_TEXTS["en"]["support"]
+            sol = _pick(texts, r[2])
+            body = ([sol, tag] if x < 0.55 else [sol, P.EMOJI[int(r[6] * len(P.EMOJI))], tag]
+                    if x < 0.75 else [sol, _pick(texts, r[3]), tag])
+            amb = False
+        elif role == COM:
+            comment = _pick(P.EN_COMMENTARY, r[2])
+            body = ([comment, tag] if x < 0.5 else [tag, comment] if x < 0.7
+                    else [comment, _pick(P.EN_COMMENTARY, r[3]), tag])
+            amb = False
+        elif role == OPP:
+            opp = _pick(P.EN_OPPOSITION, r[2])
+            body = [opp, tag] if x < 0.7 else [tag, opp]
+            amb = False
         else:
-            body = [sol, emoji, tag]
+            body = ([tag] if x < 0.35 else [P.EMOJI[int(r[6] * len(P.EMOJI))], tag]
+                    if x < 0.45 else [_pick(P.EN_OTHER, r[2]), tag])
+            amb = False
         self._extras(body, r, ms, 0.25)
-        return body
+        return body, role, amb
 
     def _extras(self, body: list[str], r: list[float], ms: int, resp_max: float) -> None:
         """Optional response tag, co-tag, emoji and a same-tag-twice post (counts once)."""
@@ -168,79 +284,106 @@ class Renderer:
         if r[13] < 0.10:
             body.insert(max(0, len(body) - 1), P.EMOJI[int(r[14] * len(P.EMOJI))])
 
-    def _origin_reply(self, r: list[float], ms: int) -> list[str]:
-        if r[0] < 0.8:
+    def _origin_reply(self, r: list[float], q: list[float], ms: int) -> tuple[list[str], int, bool]:
+        if r[0] < 0.8:  # says "me too": a disclosure, in as few words as that
             shape = P.PHRASE_REPLIES[int(r[2] * len(P.PHRASE_REPLIES))]
+            body = [P.STORIES[int(r[3] * len(P.STORIES))] if s == "{story}" else
+                    P.EMOJI[int(r[4] * len(P.EMOJI))] if s == "{emoji}" else s for s in shape]
+            role, amb = DIS, False
         else:
-            shape = P.OTHER_ORIGIN_REPLIES[int(r[2] * len(P.OTHER_ORIGIN_REPLIES))]
-        body = [P.STORIES[int(r[3] * len(P.STORIES))] if s == "{story}" else
-                P.EMOJI[int(r[4] * len(P.EMOJI))] if s == "{emoji}" else s for s in shape]
+            role = self._role(EN_ORIGIN_REPLY, EN, ms, q[0])
+            words, amb = self._words(role, "en", r, q, _ORIGIN_REPLY_TEXTS[role])
+            body = [words]
         if r[5] < 0.45:
             body.append(self.metoo(r[1]))
         if r[7] < self._resp_p(ms, 0.08):
             body.append(self.resp(r[8]))
-        return body
+        return body, role, amb
 
-    def _thread_reply(self, r: list[float], ms: int) -> list[str]:
-        body = [P.SUPPORT[int(r[2] * len(P.SUPPORT))]]
-        if r[3] < 0.2:
+    def _thread_reply(self, r: list[float], q: list[float], ms: int) -> tuple[list[str], int, bool]:
+        role = self._role(EN_THREAD_REPLY, EN, ms, q[0])
+        words, amb = self._words(role, "en", r, q, _THREAD_REPLY_TEXTS[role])
+        body = [words]
+        if role == SUP and not amb and r[3] < 0.2:
             body.append(P.SUPPORT[int(r[4] * len(P.SUPPORT))])
         if r[7] < self._resp_p(ms, 0.6):
             body.append(self.resp(r[8]))
         if r[5] < 0.25:
             body.append(self.metoo(r[1]))
-        return body
+        return body, role, amb
 
-    def _en_quote(self, r: list[float], ms: int, of_origin: bool) -> list[str]:
+    def _en_quote(self, r: list[float], q: list[float], ms: int,
+                  of_origin: bool) -> tuple[list[str], int, bool]:
         if of_origin:
-            body = [P.QUOTE_ORIGIN[int(r[2] * len(P.QUOTE_ORIGIN))]]
+            k = int(r[2] * len(P.QUOTE_ORIGIN))
+            body = [P.QUOTE_ORIGIN[k]]
             if r[5] < 0.9:
                 body.append(self.metoo(r[1]))
-            return body
-        body = [P.QUOTE_COMMENTS[int(r[2] * len(P.QUOTE_COMMENTS))]]
+            return body, DIS if "Me too" in P.QUOTE_ORIGIN[k] else SUP, False
+        role = self._role(EN_QUOTE, EN, ms, q[0])
+        words, amb = self._words(role, "en", r, q, _QUOTE_TEXTS[role])
+        body = [words]
         if r[5] < 0.75:
             body.append(self.metoo(r[1]))
         if r[7] < self._resp_p(ms, 0.3):
             body.append(self.resp(r[8]))
-        return body
+        return body, role, amb
 
-    def _variant(self, stream: int, kind: int, r: list[float]) -> tuple[list[str], str]:
-        stories, support, lang = P.VARIANT_TEXT[stream]
+    def _variant(self, stream: int, kind: int, ms: int, r: list[float],
+                 q: list[float]) -> tuple[list[str], str, int, bool]:
+        lang = P.VARIANT_TEXT[stream][2]
+        texts = P.ROLE_TEXTS[lang]
         tag = self.variant[stream](r[1])
         if kind == ORIGINAL:
-            story = stories[int(r[2] * len(stories))]
-            if stream == 3:  # "#QuellaVoltaChe ..." opens the sentence in Italian posts
-                body = [tag, story]
-            elif r[3] < 0.3:
-                body = [tag, story[0].upper() + story[1:]]
+            role = self._role(VAR_ORIGINAL, stream, ms, q[0])
+            words, amb = self._words(role, lang, r, q, texts[_ROLE_KEYS[role]], bare=True)
+            if not words:
+                body = [tag]
+            elif role == DIS and not amb:
+                if stream == 3:  # "#QuellaVoltaChe ..." opens the sentence in Italian posts
+                    body = [tag, words]
+                elif r[3] < 0.3:
+                    body = [tag, _cap(words)]
+                else:
+                    body = [_cap(words), tag]
+            elif role == OTH and not amb and r[3] < 0.3:
+                body = [tag]
             else:
-                body = [story, tag]
+                body = [_cap(words), tag]
             if r[5] < 0.3:
                 body.append(self.metoo(r[6]))
-        elif kind == REPLY:
-            body = [support[int(r[2] * len(support))]]
-            if r[5] < 0.3:
-                body.append(tag)
         else:
-            body = [support[int(r[2] * len(support))]]
-            if r[5] < 0.7:
+            role = self._role(VAR_REPLY if kind == REPLY else VAR_QUOTE, stream, ms, q[0])
+            clear = "support_to" if role == SUP else _ROLE_KEYS[role]
+            words, amb = self._words(role, lang, r, q, texts[clear])
+            body = [_cap(words)]
+            if r[5] < (0.3 if kind == REPLY else 0.7):
                 body.append(tag)
-        return body, lang
+        return body, lang, role, amb
 
-    def _background(self, kind: int, r: list[float]) -> tuple[list[str], str]:
+    def _background(self, kind: int, r: list[float],
+                    q: list[float]) -> tuple[list[str], str, int, bool]:
+        """Chatter (other) and some commentary on news of the same topic, with the same
+        hashtags as ever; ~2% worded as the other role."""
+        commentary = q[0] < (0.20 if kind == ORIGINAL else 0.12 if kind == REPLY else 0.25)
+        noisy = q[1] < 0.02
+        role = COM if commentary else OTH
+        news = commentary != noisy  # words of commentary
         if kind == REPLY:
-            return [P.BACKGROUND_REPLIES[int(r[2] * len(P.BACKGROUND_REPLIES))]], "en"
+            replies = P.BACKGROUND_COMMENTARY_REPLIES if news else P.BACKGROUND_REPLIES
+            return [_pick(replies, r[2])], "en", role, noisy
         if kind == QUOTE:
-            return [P.BACKGROUND_QUOTES[int(r[2] * len(P.BACKGROUND_QUOTES))]], "en"
+            quotes = P.BACKGROUND_COMMENTARY_REPLIES if news else P.BACKGROUND_QUOTES
+            return [_pick(quotes, r[2])], "en", role, noisy
         tag, lang, lines = P.BACKGROUND[int(r[1] * len(P.BACKGROUND))]
-        body = [lines[int(r[2] * len(lines))]]
+        body = [_pick(P.BACKGROUND_COMMENTARY[tag] if news else lines, r[2])]
         if tag:
             body.append(tag)
         if tag and r[3] < 0.1:  # a second, different steady tag
             other = P.BACKGROUND[int(r[4] * 8)][0]
             if other != tag:
                 body.append(other)
-        return body, lang
+        return body, lang, role, noisy
 
     # -- records ----------------------------------------------------------------------
     def render(self, chunk: int = 65536) -> Rendered:
@@ -256,40 +399,56 @@ class Renderer:
         ids = c.ids.tolist()
         origin = c.origin
         records: list[Record] = []
+        roles = [-1] * c.size  # reposts keep -1: no words of their own
+        ambiguous = [False] * c.size
+        langs = [0] * c.size
+        lang_index = {lang: j for j, lang in enumerate(P.LANGS)}
         for lo in range(0, c.size, chunk):
             hi = min(c.size, lo + chunk)
             draws = self.rng.random((hi - lo, 16)).tolist()
+            authored = int(np.count_nonzero(c.kind[lo:hi] != REPOST))
+            role_draws = self.role_rng.random((authored, 3)).tolist()
+            j = 0
             for i in range(lo, hi):
                 k = kind[i]
                 if k == REPOST:
                     records.append(self._retweet(records[parent[i]], author[parent[i]]))
+                    langs[i] = langs[parent[i]]
                     continue
-                r = draws[i - lo]
+                r, q = draws[i - lo], role_draws[j]
+                j += 1
                 s = stream[i]
                 lang = "en"
+                role, amb = OTH, False
                 prefix, pm = "", ()
                 if k == REPLY:
                     h = handles[author[parent[i]]]
                     prefix = "@" + h + " "
                     pm = ((0, len(h) + 1, author[parent[i]]),)
-                if special[i] == ORIGIN:
+                if special[i] == ORIGIN:  # a call to action: commentary, by the guideline
                     records.append((P.ORIGIN_TEXT, (), (), (), "en", 0, len(P.ORIGIN_TEXT)))
+                    roles[i] = COM
                     continue
                 if special[i] == FOLLOWUP:
-                    body = [P.FOLLOWUP_TEXT, self.metoo(0.0)]
+                    body, role = [P.FOLLOWUP_TEXT, self.metoo(0.0)], SUP
                 elif s == BG:
-                    body, lang = self._background(k, r)
+                    body, lang, role, amb = self._background(k, r, q)
                 elif s != EN:
-                    body, lang = self._variant(s, k, r)
+                    body, lang, role, amb = self._variant(s, k, ms[i], r, q)
                 elif k == ORIGINAL:
-                    body = self._en_original(r, ms[i], special[i])
+                    body, role, amb = self._en_original(r, q, ms[i], special[i])
                 elif k == REPLY and parent[i] == origin:
-                    body = (["Me too.", self.metoo(r[1])] if special[i] == PUBLIC
-                            else self._origin_reply(r, ms[i]))
+                    if special[i] == PUBLIC:
+                        body, role = ["Me too.", self.metoo(r[1])], DIS
+                    else:
+                        body, role, amb = self._origin_reply(r, q, ms[i])
                 elif k == REPLY:
-                    body = self._thread_reply(r, ms[i])
+                    body, role, amb = self._thread_reply(r, q, ms[i])
                 else:
-                    body = self._en_quote(r, ms[i], parent[i] == origin)
+                    body, role, amb = self._en_quote(r, q, ms[i], parent[i] == origin)
+                roles[i] = role
+                ambiguous[i] = amb
+                langs[i] = lang_index[lang]
                 text, tags = _assemble(prefix, body)
                 if s == EN and not any(t[0].isalpha() for t in body if t[0] not in "#\uff03"):
                     lang = "und"  # hashtag/emoji-only posts get no language from Twitter
@@ -303,7 +462,8 @@ class Renderer:
                     text = text + " " + short
                     urls = ((start, start + len(short), short, expanded, display_url(expanded)),)
                 records.append((text, tags, pm, urls, lang, len(prefix), end))
-        return Rendered(records, self.response_start_ms)
+        return Rendered(records, self.response_start_ms, np.array(roles, np.int8),
+                        np.array(ambiguous, bool), np.array(langs, np.int8))
 
     def _retweet(self, rec: Record, content_author: int) -> Record:
         """``RT @handle: text`` cut at 140 code points; entities shifted, cut ones dropped."""
@@ -337,9 +497,12 @@ def body(rec: Record, origin: bool = False) -> tuple[str, tuple]:
     return text[lo:hi], tuple((s - lo, e - lo, t) for s, e, t in tags)
 
 
-def render(rng: np.random.Generator, camp: Campaign, acc: Accounts) -> Rendered:
-    """Texts and entities for every post of ``camp`` (see the module docstring)."""
-    return Renderer(rng, camp, acc).render()
+def render(rng: np.random.Generator, camp: Campaign, acc: Accounts,
+           role_rng: np.random.Generator) -> Rendered:
+    """Texts and entities for every post of ``camp`` (see the module docstring); roles and
+    the choice of ambiguous words are drawn from ``role_rng``, so that every hashtag, link and
+    mention is what it would be without roles."""
+    return Renderer(rng, camp, acc, role_rng).render()
 
 
 __all__ = ["Rendered", "Record", "render", "body", "tco", "display_url", "RT_LIMIT"]

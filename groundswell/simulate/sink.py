@@ -140,6 +140,11 @@ def default_campaign_path(out: Path) -> Path:
     return out.with_name(_stem(out) + ".campaign.toml")
 
 
+def default_roles_path(out: Path) -> Path:
+    """``campaign.jsonl`` / ``campaign.jsonl.gz`` → ``campaign.roles.csv``."""
+    return out.with_name(_stem(out) + ".roles.csv")
+
+
 def _stem(out: Path) -> str:
     name = out.name
     for suffix in (".gz", ".zst", ".jsonl", ".ndjson", ".json"):
@@ -148,4 +153,5 @@ def _stem(out: Path) -> str:
     return name
 
 
-__all__ = ["Sink", "Malformer", "default_truth_path", "GARBAGE"]
+__all__ = ["Sink", "Malformer", "default_truth_path", "default_campaign_path",
+           "default_roles_path", "GARBAGE"]

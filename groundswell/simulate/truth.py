@@ -26,9 +26,11 @@ from typing import Any
 
 import numpy as np
 
+from groundswell.simulate import phrases as P
 from groundswell.simulate.accounts import PUBLIC_FIGURE_FOLLOWERS
 from groundswell.simulate.clock import DAY, iso_z
 from groundswell.simulate.model import KIND_NAMES, REPLY, REPOST, Campaign
+from groundswell.simulate.render import Rendered
 from groundswell.simulate.view import StoreView
 
 MAIN_TAG = "metoo"
@@ -43,28 +45,17 @@ CAMPAIGN_TAGS = frozenset([MAIN_TAG, *VARIANTS])
 #: it; the data runs from a day before the origin to 9.5 days after.
 WINDOW_HOURS_BEFORE = 20
 WINDOW_DAYS = 8
+DAY_US = 86_400_000_000
 
 
-def compute(camp: Campaign, view: StoreView, *, seed: int, fmt: str, lines: int = 0,
-            malformed: int = 0) -> dict[str, Any]:
-    """The truth dict (JSON-ready, keys sorted when written), over what ``view`` says the
-    store holds.
-
-    ``lines``/``malformed`` are only known once the file is written; the caller may compute
-    the rest first (to free its temporaries before the writer's caches grow) and fill them
-    in afterwards.
-    """
+def matched(camp: Campaign, view: StoreView) -> np.ndarray:
+    """Which rows the campaign counts (the module's rules 1-3, inside the window, stored)."""
     tags = view.tags
     n = camp.size
-    stored = ~camp.deleted
     kind = camp.kind.tolist()
     parent = view.parent.tolist()
     origin = camp.origin
-    t = view.times_us
-    start_ms = camp.t0_ms - WINDOW_HOURS_BEFORE * 3600 * 1000
-    end_ms = camp.t0_ms + int(WINDOW_DAYS * DAY * 1000)
-    window = (t >= start_ms * 1000) & (t < end_ms * 1000) & stored
-    in_window = window.tolist()
+    in_window = _window(camp, view).tolist()
     direct = [False] * n  # rules 1 and 2
     for i in range(n):
         if not in_window[i]:
@@ -72,9 +63,40 @@ def compute(camp: Campaign, view: StoreView, *, seed: int, fmt: str, lines: int 
         direct[i] = (not tags[i].isdisjoint(CAMPAIGN_TAGS)) or (
             kind[i] == REPLY and parent[i] == origin
             and PHRASE_RE.search(view.text(i)) is not None)
-    matched = [direct[i] or (kind[i] == REPOST and in_window[i] and direct[parent[i]]
-                             and kind[parent[i]] != REPOST) for i in range(n)]
-    m = np.array(matched, dtype=bool)
+    return np.array([direct[i] or (kind[i] == REPOST and in_window[i] and direct[parent[i]]
+                                   and kind[parent[i]] != REPOST) for i in range(n)],
+                    dtype=bool)
+
+
+def _window(camp: Campaign, view: StoreView) -> np.ndarray:
+    t = view.times_us
+    start_ms = camp.t0_ms - WINDOW_HOURS_BEFORE * 3600 * 1000
+    end_ms = camp.t0_ms + int(WINDOW_DAYS * DAY * 1000)
+    return (t >= start_ms * 1000) & (t < end_ms * 1000) & ~camp.deleted
+
+
+def compute(camp: Campaign, view: StoreView, *, seed: int, fmt: str, lines: int = 0,
+            malformed: int = 0, roles: Rendered | None = None,
+            matched_rows: np.ndarray | None = None) -> dict[str, Any]:
+    """The truth dict (JSON-ready, keys sorted when written), over what ``view`` says the
+    store holds.
+
+    ``lines``/``malformed`` are only known once the file is written; the caller may compute
+    the rest first (to free its temporaries before the writer's caches grow) and fill them
+    in afterwards. With ``roles`` (the rendering, which planted a role per post) the truth
+    counts the roles of the matching authored posts (:func:`role_counts`);
+    ``matched_rows`` is :func:`matched`, when the caller has it already.
+    """
+    tags = view.tags
+    n = camp.size
+    stored = ~camp.deleted
+    origin = camp.origin
+    t = view.times_us
+    start_ms = camp.t0_ms - WINDOW_HOURS_BEFORE * 3600 * 1000
+    end_ms = camp.t0_ms + int(WINDOW_DAYS * DAY * 1000)
+    window = _window(camp, view)
+    in_window = window.tolist()
+    m = matched(camp, view) if matched_rows is None else matched_rows
     user_ids = view.author_ids
     authors = camp.author
     repost = camp.kind == REPOST
@@ -147,8 +169,62 @@ def compute(camp: Campaign, view: StoreView, *, seed: int, fmt: str, lines: int 
         "deleted": int(camp.deleted.sum()),
         "malformed_lines": int(malformed),
         "lines": int(lines),
+        **(role_counts(camp, view, roles, m) if roles is not None else {}),
         **view.extra,
     }
+
+
+def role_counts(camp: Campaign, view: StoreView, rendered: Rendered,
+                m: np.ndarray) -> dict[str, Any]:
+    """The planted roles of the campaign's matching authored posts (originals, replies,
+    quotes; reposts have no words of their own): ``roles`` (posts per role, and accounts per
+    role, an account counting for every role one of its matching authored posts has),
+    ``roles_by_lang`` (posts per role per language the words were written in) and
+    ``roles_by_day`` (posts per role per UTC day of the store's time). Every role is named,
+    zeros included."""
+    rows = np.flatnonzero(m & (camp.kind != REPOST))
+    role = rendered.roles[rows].astype(np.int64)
+    if (role < 0).any():
+        raise AssertionError("an authored post without a planted role")
+    n_roles = len(P.ROLES)
+
+    def named(counts: np.ndarray) -> dict[str, int]:
+        return {r: int(counts[j]) for j, r in enumerate(P.ROLES)}
+
+    posts = np.bincount(role, minlength=n_roles)
+    pairs = np.unique(camp.author[rows] * n_roles + role)
+    accounts = np.bincount(pairs % n_roles, minlength=n_roles)
+    lang = rendered.langs[rows].astype(np.int64)
+    by_lang = {P.LANGS[k]: named(np.bincount(role[lang == k], minlength=n_roles))
+               for k in np.unique(lang).tolist()}
+    day = view.times_us[rows] // (DAY_US)
+    by_day = {iso_z(int(d) * DAY_US // 1000)[:10]: named(
+        np.bincount(role[day == d], minlength=n_roles)) for d in np.unique(day).tolist()}
+    return {"roles": {"posts": named(posts), "accounts": named(accounts)},
+            "roles_by_lang": by_lang, "roles_by_day": by_day}
+
+
+ROLES_CSV_HEADER = "platform,post_id,role,lang,matching,ambiguous"
+
+
+def roles_csv(camp: Campaign, view: StoreView, rendered: Rendered, m: np.ndarray) -> bytes:
+    """The sidecar of planted roles: one row per stored authored post (time order), keyed by
+    the post id the store keeps; ``matching`` 1 for the posts the truth's roles count,
+    ``ambiguous`` 1 for posts whose words were planted ambiguous or noisy."""
+    rows = np.flatnonzero((camp.kind != REPOST) & ~camp.deleted)
+    post_id = view.post_id
+    ids = [post_id(i) for i in rows.tolist()]
+    if any("," in pid or '"' in pid for pid in ids):
+        raise AssertionError("a post id that needs quoting in CSV")
+    role = [P.ROLES[r] for r in rendered.roles[rows].tolist()]
+    lang = [P.LANGS[k] for k in rendered.langs[rows].tolist()]
+    flags = (m[rows].astype(np.int8) * 2 + rendered.ambiguous[rows]).tolist()
+    tail = (",0,0", ",0,1", ",1,0", ",1,1")
+    platform = view.platform + ","
+    out = [ROLES_CSV_HEADER]
+    out.extend(f"{platform}{pid},{r},{g}{tail[f]}"
+               for pid, r, g, f in zip(ids, role, lang, flags, strict=True))
+    return ("\n".join(out) + "\n").encode("utf-8")
 
 
 def _notable(view: StoreView, matched: np.ndarray, author_list: list[int],

@@ -295,10 +295,10 @@ def sql_series(store, tag: str, window: int) -> tuple[int, list[int], list[int]]
 #: On #ibelieveyou (hourly, n=253, c = ln 253 = 5.53) the series hovers near break-even for days
 #: (L_t mostly within ±5), which is where a greedy threshold fragments and the optimum merges.
 IBELIEVEYOU_DIFFER = [
-    {"span": (51, 68), "ours": [(51, 68)], "theirs": [(51, 51), (55, 58), (66, 68)],
-     "why": [DIP]},
+    {"span": (50, 68), "ours": [(50, 68)], "theirs": [(55, 57), (66, 68)],
+     "why": [DIP, EARLY]},
     {"span": (70, 92), "ours": [(70, 88)], "theirs": [(70, 79)], "why": [DIP]},
-    {"span": (95, 100), "ours": [(95, 100)], "theirs": [(96, 100)], "why": [EARLY]},
+    {"span": (95, 99), "ours": [(95, 99)], "theirs": [(96, 99)], "why": [EARLY]},
     {"span": (105, 117), "ours": [(105, 107), (116, 117)], "theirs": [], "why": [SUB]},
     {"span": (121, 123), "ours": [(121, 123)], "theirs": [], "why": [DIP, SUB]},
 ]
@@ -315,10 +315,11 @@ def test_simulated_response_tag_agrees_with_burst_detection_wherever_the_models_
     theirs, _ = greedy[0](r, d)
     ours = [(b.begin, b.end) for b in bursts(r, d)]
     # bounded: the one burst on a simple block is identical, every one of theirs is inside one
-    # of ours, and the first burst starts in the same hour
-    assert set(ours) & set(theirs) == {(172, 172)}
+    # of ours, and ours starts no later (the optimum takes in the early evidence a greedy
+    # threshold drops: EARLY in the first span above)
+    assert set(ours) & set(theirs) == {(172, 173)}
     assert all(any(b <= tb and te <= e for b, e in ours) for tb, te in theirs)
-    assert ours[0][0] == theirs[0][0] == 51
+    assert ours[0][0] == 50 <= theirs[0][0]
 
 
 @settings(max_examples=150, deadline=None)
@@ -483,15 +484,17 @@ def test_the_planted_response_tag_bursts_once_its_share_has_doubled(campaign):
     #ibelieveyou starts at 2017-10-16T02:45Z while #MeToo itself floods the denominator, and its
     share then climbs for most of a day: 0.3 % in its first hour, 5-10 % after 4-9 hours, 13-14 %
     after 10-11. Every hour of its first twelve has L ≤ 0 — evidence *against* a burst, whatever
-    γ. Hour 12 alone reaches 18 % (L = 5.0, short of c = ln 253 = 5.5); the share then holds
-    above break-even from 23:00Z, 20 h after the start, which is where the first burst begins.
+    γ. Hour 12 alone reaches 18.7 % (L = 5.4, short of c = ln 253 = 5.53); the share then holds
+    above break-even from 22:00Z, 19 h after the start, which is where the first burst begins.
+    (These hours move a little whenever the simulator's texts change: a retweet keeps the tag
+    only within its first 140 characters.)
     """
     truth, store, _ = campaign
     tables = Tables.from_backend(store.ibis)
     got = tag_bursts(tables, Scope(), "ibelieveyou")
     start, first = _at(truth["response_tag_start"]), _at(got["bursts"][0]["begin_at"])
     assert start <= first <= start + timedelta(hours=24)
-    assert first == datetime(2017, 10, 16, 23)
+    assert first == datetime(2017, 10, 16, 22)
     # why not earlier: no hour of the tag's first twelve has evidence for a burst
     lo, r, d = window_series(tables, Scope(), "ibelieveyou")
     L, c = evidence(r, d)
