@@ -55,6 +55,7 @@ bench: $(STAMP) $(BENCH_VENV)/.installed-stamp
 	BEARER_TOKEN=bench $(BIN)/python bench/run.py --sizes $(BENCH_SIZES) --write-docs
 	$(BIN)/python bench/trend_quality.py --seeds 20 --posts 100000
 	BEARER_TOKEN=bench $(BIN)/python bench/tables.py --sizes $(BENCH_SIZES)
+	$(BIN)/python bench/roles.py --posts 1000000
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) demo bench/data .pytest_cache .ruff_cache *.egg-info
