@@ -15,6 +15,7 @@ cross-platform report gives them per platform too.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -119,9 +120,8 @@ def compute(ctx: Context, model: str = "", method: str = "pacc",
     people_mask[list(first_of.values())] = True
     by_post, by_people = rows(everything), rows(people_mask, "people")
     langs = [p["lang"] or "und" for p in posts]
-    busiest = [lang for lang, _ in sorted(
-        ((lang, langs.count(lang)) for lang in set(langs)), key=lambda x: (-x[1], x[0]))
-        ][:TOP_LANGUAGES]
+    busiest = [lang for lang, _ in sorted(Counter(langs).items(),
+                                          key=lambda x: (-x[1], x[0]))][:TOP_LANGUAGES]
     lang_array = np.array(langs)
     day_array = np.array([p["day"].date().isoformat() for p in posts])
     return {

@@ -179,19 +179,6 @@ def expected_accounts(path: Path) -> dict[str, set[tuple]]:
 # --- store helpers ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def make_store(tmp_path: Path):
-    """Factory of fresh stores in tmp_path, all closed at teardown."""
-    stores: list[Store] = []
-
-    def make(label: str = "s") -> Store:
-        stores.append(Store(tmp_path / f"{label}.duckdb"))
-        return stores[-1]
-
-    yield make
-    for store in stores:
-        store.close()
-
 
 def rows(store: Store, sql: str) -> list[tuple]:
     return sorted(store.con.execute(sql).fetchall(), key=repr)

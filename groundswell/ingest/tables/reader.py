@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -170,13 +170,12 @@ class TableReader:
             return self.rows
         source, nested = self._source()
         if not nested:
-            have = set(self.columns())
-            missing = [c for c in self.mapping.columns if c not in have]
+            have = self.columns()
+            missing = [c for c in self.mapping.columns if c not in set(have)]
             if missing:
                 raise MappingError(
                     f"{self.path}: no column {', '.join(map(repr, missing))} (the mapping "
-                    f"{self.mapping.name} reads it); the file has: "
-                    f"{', '.join(self.columns()[:40])}")
+                    f"{self.mapping.name} reads it); the file has: {', '.join(have[:40])}")
         self.rows = self._query(f"SELECT count(*) FROM {source}")[0][0]
         self._rejects(nested)
         self._staged = True
@@ -229,6 +228,3 @@ class TableReader:
         seq = np.arange(done + 1, done + 1 + table.num_rows, dtype=np.int64)
         before = np.searchsorted(self._good_before, seq - 1, side="right")
         return table.add_column(0, "line", pa.array(seq + before + self._first_line - 1))
-
-    def with_options(self, **changes: object) -> ReadOptions:
-        return replace(self.options, **changes)

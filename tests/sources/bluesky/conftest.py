@@ -11,22 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import corpus
 
-from groundswell import Store
 from groundswell.sources.bluesky.richtext import detect_tags
-
-
-@pytest.fixture
-def make_store(tmp_path: Path):
-    """Factory of fresh stores in tmp_path, closed at teardown."""
-    stores: list[Store] = []
-
-    def make(label: str = "s") -> Store:
-        stores.append(Store(tmp_path / f"{label}.duckdb"))
-        return stores[-1]
-
-    yield make
-    for store in stores:
-        store.close()
 
 
 class Jetstream:
