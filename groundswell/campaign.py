@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from groundswell.privacy.policy import normal_handle
 from groundswell.text import normalize_tag
 
 
@@ -44,6 +45,14 @@ class Campaign:
     end: datetime | None = None
     public_figure_followers: int = 100_000
     public_figure_verified: bool = True
+    #: Accounts the campaign file declares public (``[public_figures] handles``), as the
+    #: policy compares them (no ``@``, lower case).
+    public_handles: tuple[str, ...] = ()
+    #: ``[privacy]``: the smallest group a published count may describe, the campaign's
+    #: differential-privacy budget and the ε of one release (groundswell.privacy.policy).
+    privacy_k: int = 10
+    privacy_budget: float = 3.0
+    privacy_epsilon: float = 1.0
     #: ``[roles]`` as written (JSON text, so that a campaign stays hashable): the role set's
     #: changes and the model to classify with (groundswell.roles; docs/roles.md)
     roles_config: str | None = None
@@ -92,13 +101,15 @@ PLATFORMS = ("twitter", "bluesky", "mastodon")
 
 #: Every field a campaign file may have, per section (a typo is an error, not a silent no-op).
 FIELDS: dict[str, set[str]] = {
-    "": {"name", "tags", "phrases", "origin", "window", "public_figures", "roles"},
+    "": {"name", "tags", "phrases", "origin", "window", "public_figures", "roles",
+         "privacy"},
     "tags": {"main", "variants", "response"},
     "tags.variants": {"tag", "lang"},
     "phrases": {"match", "only_in_replies_to_origin"},
     "origin": {"platform", "post_ids", *PLATFORMS},
     "window": {"start", "end"},
-    "public_figures": {"min_followers", "verified"},
+    "public_figures": {"min_followers", "verified", "handles"},
+    "privacy": {"min_cell", "budget", "epsilon"},
     "roles": {"rename", "merge", "add", "phrases", "disclosure", "model"},
 }
 
@@ -261,9 +272,28 @@ class _Parser:
             end=end,
             public_figure_followers=followers,
             public_figure_verified=self.get(data, "public_figures.verified", bool, True),
+            public_handles=tuple(dict.fromkeys(
+                normal_handle(h) for h in self.strings(data, "public_figures.handles")
+                if normal_handle(h))),
+            **_privacy_fields(self, data),
             roles_config=self.roles(data),
             source=str(self.path),
         )
+
+
+def _privacy_fields(parser: _Parser, data: dict) -> dict:
+    """``[privacy]``: min_cell (k, at least 1), budget and epsilon (ε, positive, epsilon at
+    most the budget)."""
+    k = parser.get(data, "privacy.min_cell", int, 10)
+    if k < 1:
+        raise parser.fail("privacy.min_cell", "must be 1 or more (1 turns suppression off)")
+    budget = float(parser.get(data, "privacy.budget", (int, float), 3.0))
+    epsilon = float(parser.get(data, "privacy.epsilon", (int, float), 1.0))
+    if budget <= 0:
+        raise parser.fail("privacy.budget", "must be a positive ε")
+    if not 0 < epsilon <= budget:
+        raise parser.fail("privacy.epsilon", f"must be positive and at most the budget ({budget})")
+    return {"privacy_k": k, "privacy_budget": budget, "privacy_epsilon": epsilon}
 
 
 def example(name: str) -> str:

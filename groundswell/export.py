@@ -37,6 +37,9 @@ from typing import Any
 import duckdb
 
 from groundswell import schema
+from groundswell.privacy import redact
+from groundswell.privacy.keys import fingerprint
+from groundswell.privacy.policy import Policy
 from groundswell.store import Store, StoreError
 
 MANIFEST = "_groundswell.json"
@@ -72,12 +75,21 @@ def export_parquet(
     tables: Iterable[str] | None = None,
     progress: Callable[[int], None] | None = None,
     overwrite: bool = False,
+    reveal: bool = False,
+    policy: Policy | None = None,
 ) -> dict[str, int]:
     """Write the store's tables (all by default) as Parquet under ``out_dir``; rows per table.
 
-    ``meta`` is always included: it carries the schema version and the pseudonym key, so
-    reports from the export name the same pseudonyms as reports from the store. All tables
-    are read in one transaction, so the export is a consistent snapshot.
+    Private by default (:mod:`groundswell.privacy.redact`): private accounts' ids become the
+    keyed pseudonyms reports print, their handles, texts and profile fields are left out, and
+    so is the quarantine. ``reveal=True`` writes the tables as stored (a working copy for your
+    own cluster: ``report --engine spark`` on it equals the store's report); the manifest says
+    which (``"private"``) and under which key (``"key_fingerprint"``). ``policy`` says who is
+    public (a campaign's; the defaults without one).
+
+    ``meta`` is always included: it carries the schema version and the store's id (which
+    names its pseudonym key file, never the key). All tables are read in one transaction, so
+    the export is a consistent snapshot.
 
     Replacing: a new or empty ``out_dir`` is simply written. A folder holding an earlier
     export is replaced only with ``overwrite=True``, and safely: the new export is written to
@@ -93,9 +105,10 @@ def export_parquet(
     _check_target(out, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    private = None if reveal else (store.pseudonym_key, policy or Policy())
     try:
-        counts = _write_tables(store.con, staging, names, progress)
-        _write_manifest(staging, counts, store)
+        counts = _write_tables(store.con, staging, names, progress, private)
+        _write_manifest(staging, counts, store, private is not None)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -151,12 +164,20 @@ def _check_target(out: Path, overwrite: bool) -> None:
 
 
 def _write_tables(con: duckdb.DuckDBPyConnection, folder: Path, names: list[str],
-                  progress: Callable[[int], None] | None) -> dict[str, int]:
+                  progress: Callable[[int], None] | None,
+                  private: tuple[bytes, Policy] | None) -> dict[str, int]:
     counts: dict[str, int] = {}
     con.execute("BEGIN TRANSACTION")
     try:
+        if private is not None:
+            redact.prepare(con, *private)
         for name in names:
-            counts[name] = _copy(con, name, folder / name)
+            columns = [c for c in canonical_columns(name) if c in _columns_of(con, name)]
+            select = (f"SELECT * FROM {name}" if private is None
+                      else redact.private_select(name, columns))
+            if select is None:  # left out of a private export: its columns, no rows
+                select = f"SELECT * FROM {name} LIMIT 0"
+            counts[name] = _copy(con, select, folder / name, PARTITIONS.get(name, ()))
             if progress is not None:
                 progress(counts[name])
     finally:
@@ -164,11 +185,20 @@ def _write_tables(con: duckdb.DuckDBPyConnection, folder: Path, names: list[str]
     return counts
 
 
-def _copy(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> int:
-    """One table → Parquet; an empty table is one empty file, so its columns stay readable."""
+def _columns_of(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {row[0] for row in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+        "AND table_schema = 'main'", [table]).fetchall()}
+
+
+def _copy(con: duckdb.DuckDBPyConnection, source: str, target: Path,
+          partitions: tuple[str, ...]) -> int:
+    """One table's rows (``source``: a SELECT) → Parquet; an empty table is one empty file,
+    so its columns stay readable."""
+    table = f"({source})"
     # fetchall: DuckDB 2 refuses other work on a connection with a half-fetched result
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-    parts = PARTITIONS.get(table, ()) if rows else ()
+    parts = partitions if rows else ()
     select = ", ".join(["*", *(_DERIVED[p] for p in parts if p in _DERIVED)])
     options = "FORMAT parquet, COMPRESSION zstd"
     if parts:
@@ -186,11 +216,14 @@ def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _write_manifest(folder: Path, counts: dict[str, int], store: Store) -> None:
+def _write_manifest(folder: Path, counts: dict[str, int], store: Store, private: bool) -> None:
     from groundswell import __version__
 
     manifest = {
         "format": FORMAT,
+        # private: pseudonyms for private accounts (groundswell.privacy.redact); else revealed
+        "private": private,
+        "key_fingerprint": fingerprint(store.pseudonym_key),
         "schema_version": store.version(),
         "groundswell_version": __version__,
         "exported_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")

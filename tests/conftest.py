@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from groundswell import Store
 from groundswell.simulate import simulate
+
+# Pseudonym keys live outside stores (groundswell.privacy.keys); the tests' keys go to a folder
+# of their own, never to the user's ~/.config (set before any test, so CLI subprocesses inherit it)
+os.environ.setdefault("GROUNDSWELL_KEY_DIR", tempfile.mkdtemp(prefix="groundswell-test-keys-"))
 
 
 @pytest.fixture

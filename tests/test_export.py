@@ -22,7 +22,7 @@ def exported(tmp_path_factory):
     simulate(5000, fmt="twitter-v2", seed=1, out=folder / "c.jsonl")
     store = Store(folder / "s.duckdb")
     store.ingest([folder / "c.jsonl"])
-    counts = export_parquet(store, folder / "out")
+    counts = export_parquet(store, folder / "out", reveal=True)
     yield store, folder / "out", counts
     store.close()
 
@@ -82,17 +82,20 @@ def test_parquet_tables_equal_the_store_row_for_row(exported, table):
     assert backend_rows(backend, table) == table_rows(store, table, post_keys=True)
 
 
-def test_meta_and_pseudonym_key_travel_with_the_export(exported):
+def test_meta_and_the_store_id_travel_with_the_export_never_the_key(exported):
     store, out, _ = exported
     meta = read_meta(out)
     assert meta == read_meta(store) == read_meta(duckdb_parquet(out))
     assert meta["schema_version"] == str(schema.SCHEMA_VERSION)
+    assert meta["store_id"] == store.store_id and "pseudonym_key" not in meta
+    assert store.pseudonym_key.hex() not in "".join(
+        p.read_bytes().hex() for p in out.rglob("*") if p.is_file())
 
 
 def test_progress_reports_every_row(exported, tmp_path):
     store, _, counts = exported
     seen: list[int] = []
-    export_parquet(store, tmp_path / "again", progress=seen.append)
+    export_parquet(store, tmp_path / "again", progress=seen.append, reveal=True)
     assert sum(seen) == sum(counts.values()) and len(seen) == len(schema.TABLES)
 
 
@@ -102,7 +105,7 @@ def test_posts_without_time_and_empty_tables(store, tmp_path):
                       "('twitter', '1', 'original', NULL, 1), "
                       "('twitter', '2', 'original', TIMESTAMP '2017-10-15 23:59:59.5', 2), "
                       "('bluesky', '3', 'original', TIMESTAMP '2017-10-16 00:00:00', 3)")
-    export_parquet(store, tmp_path / "out")
+    export_parquet(store, tmp_path / "out", reveal=True)
     posts = tmp_path / "out" / "posts"
     assert {p.relative_to(posts).as_posix() for p in posts.glob("*/*")} == {
         "platform=twitter/day=unknown", "platform=twitter/day=2017-10-15",
@@ -119,7 +122,7 @@ def test_real_corpora_round_trip(tmp_path):
     with Store(tmp_path / "real.duckdb") as store:
         store.ingest([corpus("twarc2", "brexit.jsonl"),
                       corpus("twitter-v1", "python_twitter_streaming_lines.jsonl")])
-        export_parquet(store, tmp_path / "out")
+        export_parquet(store, tmp_path / "out", reveal=True)
         backend = duckdb_parquet(tmp_path / "out")
         for table in schema.TABLES:
             assert backend_rows(backend, table) == table_rows(store, table, post_keys=True), table
@@ -140,19 +143,19 @@ def leftovers(folder: Path) -> list[str]:
 
 def test_reexport_is_refused_without_overwrite(tmp_path):
     with small_store(tmp_path / "s.duckdb", 3) as store:
-        export_parquet(store, tmp_path / "out")
+        export_parquet(store, tmp_path / "out", reveal=True)
         before = (tmp_path / "out" / MANIFEST).read_text()
         with pytest.raises(ExportError, match="already holds an export.*overwrite=True"):
-            export_parquet(store, tmp_path / "out")
+            export_parquet(store, tmp_path / "out", reveal=True)
     assert (tmp_path / "out" / MANIFEST).read_text() == before
 
 
 def test_reexport_with_overwrite_replaces_everything(tmp_path):
     with small_store(tmp_path / "s.duckdb", 3) as store:
-        export_parquet(store, tmp_path / "out")
+        export_parquet(store, tmp_path / "out", reveal=True)
         (tmp_path / "out" / "posts" / "stray.txt").write_text("old")
         store.con.execute("DELETE FROM posts WHERE post_id = '0'")
-        counts = export_parquet(store, tmp_path / "out", overwrite=True)
+        counts = export_parquet(store, tmp_path / "out", overwrite=True, reveal=True)
     assert counts["posts"] == 2
     assert read_manifest(tmp_path / "out")["tables"]["posts"]["rows"] == 2
     assert not (tmp_path / "out" / "posts" / "stray.txt").exists()
@@ -164,7 +167,7 @@ def test_failed_reexport_keeps_the_earlier_export(tmp_path, monkeypatch):
     import groundswell.export as export
 
     with small_store(tmp_path / "s.duckdb", 3) as store:
-        export_parquet(store, tmp_path / "out")
+        export_parquet(store, tmp_path / "out", reveal=True)
         store.con.execute("DELETE FROM posts")
 
         def disk_full(*_args):
@@ -172,7 +175,7 @@ def test_failed_reexport_keeps_the_earlier_export(tmp_path, monkeypatch):
 
         monkeypatch.setattr(export, "_write_manifest", disk_full)
         with pytest.raises(OSError, match="No space"):
-            export_parquet(store, tmp_path / "out", overwrite=True)
+            export_parquet(store, tmp_path / "out", overwrite=True, reveal=True)
     assert duckdb_parquet(tmp_path / "out").table("posts").count().execute() == 3
     assert leftovers(tmp_path) == []
 
@@ -180,8 +183,8 @@ def test_failed_reexport_keeps_the_earlier_export(tmp_path, monkeypatch):
 def test_empty_folder_is_fine_and_parents_are_created(tmp_path):
     (tmp_path / "empty").mkdir()
     with small_store(tmp_path / "s.duckdb", 1) as store:
-        assert export_parquet(store, tmp_path / "empty")["posts"] == 1
-        assert export_parquet(store, tmp_path / "a" / "b")["posts"] == 1
+        assert export_parquet(store, tmp_path / "empty", reveal=True)["posts"] == 1
+        assert export_parquet(store, tmp_path / "a" / "b", reveal=True)["posts"] == 1
     assert read_manifest(tmp_path / "a" / "b")["tables"]["posts"]["rows"] == 1
 
 
@@ -191,18 +194,18 @@ def test_a_folder_that_is_not_an_export_is_never_touched(tmp_path, overwrite):
     (tmp_path / "docs" / "thesis.tex").write_text("precious")
     with small_store(tmp_path / "s.duckdb", 1) as store:
         with pytest.raises(ExportError, match="not empty and holds no Groundswell export"):
-            export_parquet(store, tmp_path / "docs", overwrite=overwrite)
+            export_parquet(store, tmp_path / "docs", overwrite=overwrite, reveal=True)
         with pytest.raises(ExportError, match="is a file"):
-            export_parquet(store, tmp_path / "docs" / "thesis.tex")
+            export_parquet(store, tmp_path / "docs" / "thesis.tex", reveal=True)
     assert [p.name for p in (tmp_path / "docs").iterdir()] == ["thesis.tex"]
     assert leftovers(tmp_path) == []
 
 
 def test_a_subset_of_tables_always_carries_meta(tmp_path):
     with small_store(tmp_path / "s.duckdb", 2) as store:
-        counts = export_parquet(store, tmp_path / "out", tables=["posts"])
+        counts = export_parquet(store, tmp_path / "out", tables=["posts"], reveal=True)
         with pytest.raises(ValueError, match="unknown table.*tweets"):
-            export_parquet(store, tmp_path / "other", tables=["tweets"])
+            export_parquet(store, tmp_path / "other", tables=["tweets"], reveal=True)
     assert set(counts) == {"meta", "posts"}
     with open_engine("duckdb", input_dir=tmp_path / "out") as engine:
         assert engine.table("posts").count().execute() == 2
@@ -227,7 +230,7 @@ def test_reader_errors(tmp_path):
 
 def test_newer_schema_is_refused(tmp_path):
     with small_store(tmp_path / "s.duckdb", 1) as store:
-        export_parquet(store, tmp_path / "out")
+        export_parquet(store, tmp_path / "out", reveal=True)
     path = tmp_path / "out" / MANIFEST
     manifest = json.loads(path.read_text())
     manifest["schema_version"] = schema.SCHEMA_VERSION + 1

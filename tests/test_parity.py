@@ -46,7 +46,7 @@ def data(tmp_path_factory):
     truth = simulate(POSTS, fmt="twitter-v2", seed=5, out=folder / "c.jsonl")
     store = Store(folder / "s.duckdb")
     store.ingest([folder / "c.jsonl"])
-    export_parquet(store, folder / "export")
+    export_parquet(store, folder / "export", reveal=True)
     yield truth, store, folder / "export"
     store.close()
 
@@ -188,7 +188,7 @@ def test_two_exports_side_by_side_keep_their_own_tables(data, spark, tmp_path):
     with Store(tmp_path / "small.duckdb") as small:
         small.con.execute("INSERT INTO posts (platform, post_id, kind) "
                           "VALUES ('twitter', '1', 'original')")
-        export_parquet(small, tmp_path / "small")
+        export_parquet(small, tmp_path / "small", reveal=True)
     first = spark_parquet(data[2], session=spark)
     second = spark_parquet(tmp_path / "small", session=spark)
     assert second.table("posts").count().execute() == 1
@@ -199,7 +199,7 @@ def test_two_exports_side_by_side_keep_their_own_tables(data, spark, tmp_path):
 def test_meta_is_the_same_on_every_engine(data, spark_results):
     _, store, export = data
     meta = read_meta(store)
-    assert "pseudonym_key" in meta
+    assert "store_id" in meta and "pseudonym_key" not in meta  # the key lives outside
     assert read_meta(spark_results.backends["spark"]) == read_meta(export) == meta
 
 

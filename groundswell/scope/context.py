@@ -8,8 +8,6 @@ DataFrame on Spark), so ten metrics cost one scan, not ten.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Mapping
 from datetime import datetime
 from functools import cached_property
@@ -17,6 +15,8 @@ from typing import Any
 
 import ibis.expr.types as ir
 
+from groundswell.privacy.keys import pseudonym
+from groundswell.privacy.policy import Policy
 from groundswell.schema import POST_KEY
 from groundswell.scope.matching import Scope
 from groundswell.scope.tables import Tables
@@ -151,35 +151,42 @@ class Context:
         return scalar(self.matched.created_at.min())
 
     @property
+    def policy(self) -> Policy:
+        """The privacy policy in force: who is public, the smallest cell, ``--reveal``."""
+        return self.scope.policy
+
+    @property
     def public_rule(self) -> tuple[int, bool]:
         """Who is a public figure: ``(followers at least, or verified if True)``, the
-        campaign's (100,000 and the badge without one)."""
-        if self.campaign is None:
-            return 100_000, True
-        return self.campaign.public_figure_followers, self.campaign.public_figure_verified
+        campaign's (100,000 and the badge without one); listed handles besides."""
+        return self.policy.min_followers, self.policy.verified
 
-    def is_public_figure(self, followers: int | None, verified: bool | None) -> bool:
+    def is_public_figure(self, followers: int | None, verified: bool | None,
+                         handle: str | None = None) -> bool:
         """Public figures may be named in reports; everyone else gets a pseudonym."""
-        threshold, by_badge = self.public_rule
-        return (followers or 0) >= threshold or (by_badge and bool(verified))
+        return self.policy.is_public(handle, followers, verified)
 
     def public_figure_filter(self, accounts: ir.Table) -> ir.BooleanValue:
-        """:meth:`is_public_figure` as an Ibis condition on ``followers`` and ``verified``."""
-        threshold, by_badge = self.public_rule
-        cond = accounts.followers.fill_null(0) >= threshold
-        if by_badge:
+        """:meth:`is_public_figure` as an Ibis condition on ``followers``, ``verified`` and
+        ``handle``."""
+        policy = self.policy
+        cond = accounts.followers.fill_null(0) >= policy.min_followers
+        if policy.verified:
             cond = cond | accounts.verified.fill_null(False)
+        if policy.handles:
+            cond = cond | accounts.handle.lower().isin(sorted(policy.handles)).fill_null(False)
         return cond
 
     def pseudonym(self, platform: str, author_id: str) -> str:
-        """A keyed pseudonym: stable within a store, meaningless without the store's key."""
-        digest = hmac.new(self.scope.pseudonym_key, f"{platform}:{author_id}".encode(),
-                          hashlib.sha256).hexdigest()
-        return f"acct-{digest[:10]}"
+        """A keyed pseudonym: stable under the store's key, meaningless without it."""
+        if self.scope.pseudonymous and author_id.startswith("acct-"):
+            return author_id  # a private export's: made with the same key already
+        return pseudonym(self.scope.pseudonym_key, platform, author_id)
 
     def name(self, platform: str, author_id: str, handle: str | None,
              followers: int | None, verified: bool | None) -> str:
-        if handle and self.is_public_figure(followers, verified):
+        """A public figure's handle; with ``--reveal`` anyone's; else the keyed pseudonym."""
+        if handle and (self.policy.reveal or self.is_public_figure(followers, verified, handle)):
             return f"@{handle}"
         return self.pseudonym(platform, author_id)
 

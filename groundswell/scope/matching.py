@@ -22,6 +22,7 @@ import ibis
 import ibis.expr.types as ir
 
 from groundswell.campaign import Campaign
+from groundswell.privacy.policy import Policy
 from groundswell.scope.tables import Tables
 
 
@@ -33,12 +34,22 @@ class Scope:
     pseudonym_key: bytes = field(default=b"", repr=False, compare=False)
     #: One platform's posts only (a cross-platform report's part); None: every platform.
     platform: str | None = None
+    #: The user asked explicitly (``--reveal``) to see private accounts' handles.
+    reveal: bool = False
+    #: The tables hold private accounts as pseudonyms already (a private Parquet export:
+    #: groundswell.privacy.redact), made with ``pseudonym_key``: name them as they are.
+    pseudonymous: bool = False
 
     @classmethod
     def for_tags(cls, tags: list[str] | tuple[str, ...] | None) -> Scope:
         """``--tag A --tag B``: an ad-hoc campaign whose main tag is A and variant B."""
         cleaned = [t for t in tags or () if t.strip("#＃ ")]
         return cls(Campaign.from_tags(cleaned) if cleaned else None)
+
+    @property
+    def policy(self) -> Policy:
+        """The privacy policy every output of this scope applies (groundswell.privacy)."""
+        return Policy.of(self.campaign, reveal=self.reveal)
 
     def on(self, platform: str) -> Scope:
         """The same scope on one platform's posts."""

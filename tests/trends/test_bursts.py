@@ -513,7 +513,7 @@ def test_tag_bursts_is_the_same_on_spark(campaign):
     from groundswell.export import export_parquet
 
     _, store, folder = campaign
-    export_parquet(store, folder / "export")
+    export_parquet(store, folder / "export", reveal=True)
     spark = start_spark()
     try:
         tables = Tables.from_backend(spark_parquet(folder / "export", session=spark))
