@@ -302,11 +302,13 @@ class Store:
         self.con.execute(
             "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(schema.SCHEMA_VERSION)]
         )
-        # The key behind reports' pseudonyms: random per store, so a pseudonym means nothing
-        # outside it; exported with the tables so every engine names accounts alike.
+        # The store's name for its pseudonym key, which lives outside the store
+        # (groundswell.privacy.keys): a copy of the store or of an export carries the name,
+        # never the key. A store from before keys moved out hands its key over, once.
         self.con.execute(
-            "INSERT OR IGNORE INTO meta VALUES ('pseudonym_key', ?)", [secrets.token_hex(16)]
+            "INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", [secrets.token_hex(12)]
         )
+        self._move_key_out()
         self._add_post_keys()
         self._add_columns()
 
@@ -799,7 +801,35 @@ class Store:
         return self.ibis.table(name)
 
     @property
+    def store_id(self) -> str:
+        """The store's random id: the name of its pseudonym key file."""
+        row = self._one("SELECT value FROM meta WHERE key = 'store_id'")
+        return row[0] if row else ""
+
+    @property
     def pseudonym_key(self) -> bytes:
-        """The key behind reports' pseudonyms (random per store; see ``_migrate``)."""
+        """The key behind outputs' pseudonyms, read from its file outside the store (made,
+        owner-only, the first time it is needed; see :mod:`groundswell.privacy.keys`)."""
+        from groundswell.privacy.keys import load_key
+
+        if str(self.path) == ":memory:":  # a store that dies with the process: so does its key
+            if not getattr(self, "_memory_key", None):
+                self._memory_key = secrets.token_bytes(32)
+            return self._memory_key
+        legacy = self._one("SELECT value FROM meta WHERE key = 'pseudonym_key'")
+        if legacy:  # an old store opened read-only keeps its pseudonyms until opened to write
+            known = load_key(self.store_id, create=False) if self.store_id else b""
+            return known or bytes.fromhex(legacy[0])
+        return load_key(self.store_id) if self.store_id else b""
+
+    def _move_key_out(self) -> None:
+        """Stores made before keys moved out kept theirs in ``meta``: write it to the key
+        file (unless one exists) and delete it from the store."""
+        from groundswell.privacy.keys import key_path, write_key
+
         row = self._one("SELECT value FROM meta WHERE key = 'pseudonym_key'")
-        return bytes.fromhex(row[0]) if row else b""
+        if row is None:
+            return
+        if not key_path(self.store_id).exists():
+            write_key(self.store_id, bytes.fromhex(row[0]), replace=False)
+        self.con.execute("DELETE FROM meta WHERE key = 'pseudonym_key'")
