@@ -113,6 +113,8 @@ def export_parquet(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if not store.read_only:  # so `groundswell forget` can clean it later
+        store.record_export(out, private is not None, fingerprint(store.pseudonym_key))
     return counts
 
 

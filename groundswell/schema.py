@@ -48,7 +48,7 @@ SCHEMA_VERSION = 5
 #    write these stores (its inserts would miss the account and local-id rules).
 #    Later, without a new version: ``labels`` (a researcher's role for a post, with who said
 #    so and when: ``groundswell label``), created on open, removed with its post; older
-#    software ignores it.
+#    software ignores it. Likewise the ledgers of forgetting and exports (``LEDGERS``).
 
 #: Post kinds, in the priority used when a post is several things at once
 #: (a retweet of a reply is a repost; a reply that quotes is a reply).
@@ -199,6 +199,51 @@ STAGING: dict[str, str] = {
     "account_snapshots": f"""
         CREATE TABLE IF NOT EXISTS account_snapshots ({_ACCOUNT_FIELDS},
             seq           BIGINT NOT NULL
+        )""",
+}
+
+#: Bookkeeping of forgetting and of exports (``groundswell forget``,
+#: docs/privacy.md#forgetting): not
+#: canonical, like :data:`STAGING` (never exported, read by no metric), created on open without
+#: a new version (older software ignores them). Never exported on purpose: the salt and the
+#: tombstones together let whoever holds them test a guessed id, and an export travels.
+#:
+#: * ``forget_state``: one row, the store's random salt (tombstones are salted digests, see
+#:   :mod:`groundswell.ingest.tombstones`) and whether a forgetting still has exports to clean
+#:   and the file to compact (``pending``).
+#: * ``forgotten``: the tombstones, one per forgotten account, post or handle: the salted
+#:   SHA-256 of ``kind|platform|id`` (``digest``), never the id; the platform in clear, so
+#:   quarantined lines can be tested per platform.
+#: * ``forget_pseudonyms``: the pseudonyms of what was forgotten, under the current key, only
+#:   while private exports wait to be cleaned (they hold pseudonyms, not ids); emptied by then.
+#: * ``exports``: every Parquet export written, so forgetting can clean it
+#:   (``Store.record_export``).
+LEDGERS: dict[str, str] = {
+    "forget_state": """
+        CREATE TABLE IF NOT EXISTS forget_state (
+            salt     VARCHAR NOT NULL,
+            pending  BOOLEAN NOT NULL
+        )""",
+    "forgotten": """
+        CREATE TABLE IF NOT EXISTS forgotten (
+            kind          VARCHAR NOT NULL,
+            platform      VARCHAR NOT NULL,
+            digest        VARCHAR NOT NULL,
+            forgotten_at  TIMESTAMP,
+            reason        VARCHAR,
+            PRIMARY KEY (kind, digest)
+        )""",
+    "forget_pseudonyms": """
+        CREATE TABLE IF NOT EXISTS forget_pseudonyms (
+            kind   VARCHAR NOT NULL,
+            value  VARCHAR NOT NULL
+        )""",
+    "exports": """
+        CREATE TABLE IF NOT EXISTS exports (
+            path             VARCHAR PRIMARY KEY,
+            written_at       TIMESTAMP,
+            private          BOOLEAN,
+            key_fingerprint  VARCHAR
         )""",
 }
 

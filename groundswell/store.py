@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -228,6 +229,54 @@ def _discard_unfinished(path: Path) -> None:
         return
 
 
+def _copy_prefix(path: Path) -> str:
+    """The name :meth:`Store.compact` gives its copy of ``path``, before a random suffix."""
+    return f".{path.name}.compact-"
+
+
+def _discard_copies(path: Path) -> None:
+    """Remove what a compaction killed before its swap left beside the store: a copy of the
+    store (holding every row but the forgotten ones: stale, and one copy too many). Called
+    while holding the store's write lock, so no compaction of it is running."""
+    if str(path) == ":memory:" or not path.parent.is_dir():
+        return
+    for leftover in path.parent.glob(f"{_copy_prefix(path)}*"):
+        try:
+            leftover.unlink()
+        except OSError:
+            pass
+
+
+def _unlink(*paths: Path) -> None:
+    for path in paths:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _sql_path(path: Path) -> str:
+    """A path inside a SQL string literal."""
+    return str(path).replace("'", "''")
+
+
+def _fsync(path: Path, directory: bool = False) -> None:
+    """Make a file (or a rename in a folder) durable before the next step relies on it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0))
+    except OSError:
+        if directory:
+            return  # a platform that cannot open folders (Windows): nothing to sync
+        raise
+    try:
+        os.fsync(fd)
+    except OSError:
+        if not directory:
+            raise
+    finally:
+        os.close(fd)
+
+
 class Store:
     """A Groundswell store on disk. ``Store("x.duckdb")`` creates it if needed.
 
@@ -239,6 +288,7 @@ class Store:
 
     def __init__(self, path: str | os.PathLike[str] = DEFAULT_DB, read_only: bool = False):
         self.path = Path(path)
+        self.read_only = read_only
         if not read_only and self.path.is_file():
             _discard_unfinished(self.path)
         self.created = not self.path.exists()
@@ -246,8 +296,30 @@ class Store:
             raise StoreError(f"no store at {self.path} (run `groundswell ingest` first)")
         if self.created and not self.path.parent.exists():
             raise StoreError(f"cannot create store {self.path}: folder does not exist")
+        self.con = self._connect(read_only)
+        self._ibis = None
+        self._bulk = False
+        self.budget_mib: int | None = None  # the writer's memory budget in a bulk ingest
+        self._snapshot_seq = 0
+        self._last_key = 0  # the highest post key this writer knows of (see _apply)
+        self._hidden: bool | None = None  # whether any account is hidden (_any_hidden)
+        self._forgotten: bool | None = None  # whether tombstones exist (_any_forgotten)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            if read_only:
+                self._check_version()
+            else:
+                self._migrate()
+                self.fold_accounts()  # staged by a bulk ingest that was killed
+                _discard_copies(self.path)  # of a compaction that was killed
+        except BaseException:
+            self.con.close()  # a refused store must not stay open (and locked) in this process
+            raise
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def _connect(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """A connection to the store's file (StoreBusy if another process writes it)."""
+        try:
+            con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
             message = str(exc)
             if "lock" in message.lower():
@@ -269,33 +341,19 @@ class Store:
             ) from None
         # DuckDB draws its own progress bar on stdout for statements over 2 s: it broke the
         # `--json` output of a 10M-post ingest; our progress bars are on stderr already
-        self.con.execute("SET enable_progress_bar = false")
-        if str(path) == ":memory:":
+        con.execute("SET enable_progress_bar = false")
+        if str(self.path) == ":memory:":
             # DuckDB spills an in-memory database to ``.tmp`` in the current folder, which a
             # notebook's folder then keeps; a folder of the system's own instead (DuckDB
             # removes it on close, as it does a file store's ``<name>.tmp``)
             spill = Path(tempfile.gettempdir()) / f"groundswell-{os.getpid()}-{id(self):x}.tmp"
-            self.con.execute("SET temp_directory = ?", [str(spill)])
-        self._ibis = None
-        self._bulk = False
-        self.budget_mib: int | None = None  # the writer's memory budget in a bulk ingest
-        self._snapshot_seq = 0
-        self._last_key = 0  # the highest post key this writer knows of (see _apply)
-        self._hidden: bool | None = None  # whether any account is hidden (_any_hidden)
-        try:
-            if read_only:
-                self._check_version()
-            else:
-                self._migrate()
-                self.fold_accounts()  # staged by a bulk ingest that was killed
-        except BaseException:
-            self.con.close()  # a refused store must not stay open (and locked) in this process
-            raise
+            con.execute("SET temp_directory = ?", [str(spill)])
+        return con
 
-    # -- lifecycle -------------------------------------------------------------------------
     def _migrate(self) -> None:
         self.con.execute("BEGIN")
-        for ddl in (*schema.TABLES.values(), *schema.STAGING.values()):
+        for ddl in (*schema.TABLES.values(), *schema.STAGING.values(),
+                    *schema.LEDGERS.values()):
             self.con.execute(ddl)
         self.con.execute("COMMIT")
         self._check_version()
@@ -420,6 +478,11 @@ class Store:
     def _apply(self, tables: dict[str, pa.Table]) -> tuple[int, int, int]:
         """The statements of :meth:`write_batch`, inside its transaction."""
         con = self.con
+        forgotten = 0  # posts of the batch that tombstones of forgetting leave out
+        if self._any_forgotten():
+            from groundswell.ingest.tombstones import filter_batch
+
+            tables, forgotten = filter_batch(con, tables)
         for name, table in tables.items():
             con.register(f"batch_{name}", table)
 
@@ -437,7 +500,7 @@ class Store:
             con.execute("CREATE OR REPLACE TEMP TABLE batch_all_deletions AS "
                         f"{'SELECT * FROM batch_deletions UNION ALL ' if rows('deletions') else ''}"
                         "SELECT * FROM batch_resolved_deletions")
-        tombstoned = con.execute(
+        tombstoned = forgotten + con.execute(
             "SELECT count(*) FROM batch_posts SEMI JOIN deletions USING (platform, post_id)"
         ).fetchall()[0][0]
         # Keys are unique within a batch (parsers dedupe); the anti-join keeps them unique
@@ -644,7 +707,49 @@ class Store:
         if self._one("SELECT count(*) FROM account_deletions")[0]:
             removed += self._remove_authors("(SELECT platform, author_id FROM "
                                             "account_deletions)")
-        return removed
+        return removed + self._forget_departed()
+
+    def _forget_departed(self) -> int:
+        """Accounts that left their platform are forgotten (groundswell.privacy.forget): a
+        deleted account (``account_deletions``), and a Twitter account named by a compliance
+        delete — user compliance lines look like a tweet's, so a delete whose id is a stored
+        account's and no stored post's is read as one. Their tombstones replace the notices
+        (which name them); the exports and the file wait for the end of the ingest
+        (``forget.finish``). Returns the posts removed."""
+        con = self.con
+        twitter = self._one("SELECT count(*) FROM (SELECT 1 FROM deletions "
+                            "WHERE platform = 'twitter' LIMIT 1)")[0]
+        if not twitter and not self._one("SELECT count(*) FROM account_deletions")[0]:
+            return 0
+        con.execute("CREATE OR REPLACE TEMP TABLE forget_accounts AS SELECT DISTINCT platform, "
+                    "author_id FROM account_deletions")
+        if twitter:
+            con.execute("CREATE OR REPLACE TEMP TABLE gs_users AS SELECT DISTINCT d.platform, "
+                        "d.post_id AS author_id FROM deletions d SEMI JOIN accounts a "
+                        "ON a.platform = d.platform AND a.author_id = d.post_id "
+                        "WHERE d.platform = 'twitter'")
+            if self._one("SELECT count(*) FROM gs_users")[0]:  # rare: scan posts only then
+                con.execute("INSERT INTO forget_accounts SELECT * FROM gs_users WHERE "
+                            "author_id NOT IN (SELECT post_id FROM posts WHERE platform = "
+                            "'twitter' AND post_id IN (SELECT author_id FROM gs_users)) "
+                            "AND (platform, author_id) NOT IN (SELECT platform, author_id "
+                            "FROM forget_accounts)")
+            con.execute("DROP TABLE gs_users")
+        if not self._one("SELECT count(*) FROM forget_accounts")[0]:
+            self.con.execute("DROP TABLE forget_accounts")
+            return 0
+        from groundswell.privacy import forget
+
+        return forget.erase(self, reason="deleted")["posts"]
+
+    def _any_forgotten(self) -> bool:
+        """Whether tombstones of forgetting exist (asked once per writer, then kept; a
+        forgetting or a compaction asks again)."""
+        if self._forgotten is None:
+            from groundswell.ingest.tombstones import any_tombstones
+
+            self._forgotten = any_tombstones(self.con)
+        return self._forgotten
 
     def _remove_deleted(self, tombstones: str) -> int:
         """Remove the posts named in ``tombstones`` (shown or hidden) and their derived rows;
@@ -775,6 +880,119 @@ class Store:
             self.con.execute("DELETE FROM ingests WHERE run_id = ?", [row[0]]),
             self.con.execute("INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              row)), "every batch is in the store")
+
+    def record_export(self, path: str | os.PathLike[str], private: bool,
+                      key_fingerprint: str) -> None:
+        """Record a Parquet export just written to ``path`` (replacing an earlier record of
+        that folder), so that forgetting can clean it (``groundswell forget``). ``private``:
+        private accounts are pseudonyms in it, under the key of ``key_fingerprint``."""
+        from datetime import UTC, datetime
+
+        now = datetime.now(UTC).replace(tzinfo=None)
+        self._atomically(lambda: self.con.execute(
+            "INSERT OR REPLACE INTO exports VALUES (?, ?, ?, ?)",
+            [str(Path(path).resolve()), now, bool(private), key_fingerprint]),
+            "the export is written; only its record is missing")
+
+    # -- compacting ------------------------------------------------------------------------
+    def compact(self, finish: Callable[[str], None] | None = None) -> None:
+        """Rewrite the store's file with nothing but the rows it holds now.
+
+        Why: DuckDB marks deleted rows but keeps their bytes in the file's blocks (and reuses
+        freed blocks without zeroing them), so after forgetting an account its posts could
+        still be read from the raw file. ``COPY FROM DATABASE`` into a new file writes only
+        the live rows; the copy then replaces the file.
+
+        ``finish(alias)`` runs on the copy (attached as ``alias``) before it is closed: what
+        must change only once the copy is in place (forgetting's ``pending`` flag).
+
+        Safe: the copy is written beside the store, synced, and renamed over it only when
+        complete; a failure or a crash before that leaves the store as it was (a killed run's
+        copy is removed the next time the store opens to write). Other processes are locked
+        out of the file during the swap. Costs time and free space proportional to the store.
+        The store stays open, on a new connection: temporary tables, registered functions
+        and the Ibis backend of the old one are gone. An in-memory store has no file: only
+        ``finish`` runs."""
+        if self._bulk:
+            raise StoreError("cannot compact the store during a bulk ingest")
+        if str(self.path) == ":memory:":
+            if finish is not None:
+                self._atomically(lambda: finish(self._one("SELECT current_database()")[0]),
+                                 "nothing was changed")
+            return
+        source = self._one("SELECT current_database()")[0]
+        alias = f"gs_copy_{secrets.token_hex(4)}"
+        copy = self.path.with_name(f"{_copy_prefix(self.path)}{secrets.token_hex(6)}")
+        safe = f"{self.path} is unchanged"
+        try:
+            self.con.execute(f"ATTACH '{_sql_path(copy)}' AS {alias}")
+            try:
+                self.con.execute(f"COPY FROM DATABASE \"{source}\" TO {alias}")
+                if finish is not None:
+                    finish(alias)
+            finally:
+                self.con.execute(f"DETACH {alias}")  # checkpoints the copy: no WAL left
+            if Path(f"{copy}.wal").exists():
+                raise StoreError(f"compacting {self.path}: the copy kept a log; {safe}")
+            _fsync(copy)
+        except BaseException as exc:
+            _unlink(copy, Path(f"{copy}.wal"))
+            failure = _write_failure(exc, self.path, "compacting", safe)
+            if failure is None:
+                raise
+            raise failure from exc
+        self._ibis = None
+        try:
+            self.con.close()  # checkpoints the store: its WAL goes into the old file
+        except duckdb.Error as exc:
+            _unlink(copy)
+            self.con = self._connect(read_only=False)
+            failure = _write_failure(exc, self.path, "compacting", safe)
+            raise (failure or exc) from exc
+        try:
+            self._swap_in(copy)
+        except StoreError:
+            raise
+        except BaseException as exc:
+            failure = _write_failure(exc, self.path, "compacting", safe)
+            if failure is None:
+                raise
+            raise failure from exc
+        finally:
+            _unlink(copy)  # still there if the swap was refused
+            self.con = self._connect(read_only=False)  # the new file, or the old one
+            self._hidden = self._forgotten = None
+
+    def _swap_in(self, copy: Path) -> None:
+        """Rename ``copy`` over the store (closed), unless someone has it open."""
+        try:  # another connection in this process keeps DuckDB's instance: the copy would be
+            # out of its sight (and it would go on writing the old file)
+            duckdb.connect(str(self.path), read_only=True).close()
+        except duckdb.Error as exc:
+            raise StoreBusy(f"cannot compact {self.path}: it is open elsewhere (in this "
+                            f"process or another); it is unchanged — close it and run "
+                            f"`groundswell forget --pending`") from exc
+        fd = os.open(self.path, os.O_RDWR)
+        try:
+            try:
+                import fcntl
+
+                # DuckDB's own lock: no process opens the store while the file is swapped
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except ImportError:
+                pass
+            except OSError:
+                raise StoreBusy(f"cannot compact {self.path}: another process opened it; it "
+                                "is unchanged — run `groundswell forget --pending` later"
+                                ) from None
+            if Path(f"{self.path}.wal").exists():
+                raise StoreError(f"cannot compact {self.path}: its log was not written into "
+                                 "it on closing; it is unchanged")
+            os.chmod(copy, stat.S_IMODE(os.fstat(fd).st_mode))  # the store's permissions
+            os.replace(copy, self.path)
+            _fsync(self.path.parent, directory=True)
+        finally:
+            os.close(fd)
 
     # -- reading ---------------------------------------------------------------------------
     def _one(self, sql: str, params: list | None = None):

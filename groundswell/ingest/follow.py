@@ -246,9 +246,24 @@ class Follower:
                 self.summary.looks += 1
                 self.stop.wait(self.poll)
             self._drain()
+            self._finish_forgetting()
         finally:
             self.tail.close()
         return self.summary
+
+    def _finish_forgetting(self) -> None:
+        """Accounts deleted on their platform while following were forgotten batch by batch;
+        their exports and the bytes in the file are cleaned once, when following stops (a
+        rewrite of the file per batch would cost the store's size each time)."""
+        from groundswell.ingest.run import finish_forgetting
+
+        if not self.db_path.exists():
+            return
+        try:
+            with Store(self.db_path) as store:
+                finish_forgetting(store)
+        except StoreBusy:
+            pass  # the next ingest, or `groundswell forget --pending`, finishes
 
     def _at_end(self) -> None:
         change = self.tail.switched()
