@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # imported where used: an ingest never loads Ibis (0.35 s), n
 
     from groundswell.engines import Engine
     from groundswell.ingest import FollowSummary, IngestSummary
+    from groundswell.privacy.policy import Policy
     from groundswell.scope import Scope, Tables
     from groundswell.trends.bursts import BurstParams
     from groundswell.trends.score import TrendParams
@@ -49,12 +50,14 @@ class Store(storage.Store):
         return ingest(self, paths, **options)
 
     def report(self, tags: Sequence[str] | None = None, metrics: list[str] | None = None,
-               campaign: CampaignLike = None, options: Options = None) -> dict:
-        return report(self, campaign, tags or (), metrics, options)
+               campaign: CampaignLike = None, options: Options = None,
+               reveal: bool = False) -> dict:
+        return report(self, campaign, tags or (), metrics, options, reveal)
 
     def frames(self, tags: Sequence[str] | None = None, metrics: list[str] | None = None,
-               campaign: CampaignLike = None, options: Options = None) -> dict:
-        return frames(self, campaign, tags or (), metrics, options)
+               campaign: CampaignLike = None, options: Options = None,
+               reveal: bool = False) -> dict:
+        return frames(self, campaign, tags or (), metrics, options, reveal)
 
     def hashtags(self, top: int | None = 50) -> pd.DataFrame:
         return hashtags(self, top)
@@ -283,17 +286,40 @@ def campaign_of(campaign: CampaignLike = None, tags: Sequence[str] = ()) -> Camp
     return Scope.for_tags(list(tags)).campaign
 
 
-def scope_of(source: Source, campaign: CampaignLike = None, tags: Sequence[str] = ()) -> Scope:
+def scope_of(source: Source, campaign: CampaignLike = None, tags: Sequence[str] = (),
+             reveal: bool = False) -> Scope:
     """The scope of a question, with the source's pseudonym key (the same pseudonyms on every
-    engine: an export carries its store's key)."""
-    from groundswell.engines import read_meta
+    engine: an export names its store's key file) and the privacy policy's ``reveal``."""
     from groundswell.scope import Scope
 
     if isinstance(source, storage.Store):
-        key = source.pseudonym_key
+        key, pseudonymous = source.pseudonym_key, False
     else:
-        key = bytes.fromhex(read_meta(source).get("pseudonym_key", ""))
-    return Scope(campaign_of(campaign, tags), key)
+        key, pseudonymous = _export_key(source)
+    return Scope(campaign_of(campaign, tags), key, reveal=reveal, pseudonymous=pseudonymous)
+
+
+def _export_key(source: Source) -> tuple[bytes, bool]:
+    """An engine's pseudonym key (its store's key file, found by the store id the export
+    carries; an export from before keys moved out carries the key itself) and whether its
+    tables are private already."""
+    from groundswell.engines import read_meta
+    from groundswell.export import MANIFEST
+    from groundswell.privacy.keys import load_key
+
+    meta = read_meta(source)
+    if meta.get("pseudonym_key"):
+        key = bytes.fromhex(meta["pseudonym_key"])
+    else:
+        key = load_key(meta["store_id"]) if meta.get("store_id") else b""
+    folder = Path(str(getattr(source, "source", "")))
+    private = False
+    if (folder / MANIFEST).is_file():
+        import json
+
+        private = bool(json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+                       .get("private", False))
+    return key, private
 
 
 def tables_of(source: Source) -> Tables:
@@ -304,21 +330,45 @@ def tables_of(source: Source) -> Tables:
 
 
 def report(source: Source, campaign: CampaignLike = None, tags: Sequence[str] = (),
-           metrics: list[str] | None = None, options: Options = None) -> dict[str, Any]:
+           metrics: list[str] | None = None, options: Options = None,
+           reveal: bool = False) -> dict[str, Any]:
     """The registered metrics (the default ones, or those named) as ``{name: result}``;
     ``options`` as ``{metric: {option: value}}``. A campaign with a ``[roles]`` section adds
-    the roles to the default ones (classifying every authored post is costly: asked for)."""
+    the roles to the default ones (classifying every authored post is costly: asked for).
+
+    These are the owner's numbers: private accounts are pseudonyms (their handles only with
+    ``reveal``), but small cells are not suppressed. Whatever leaves the machine goes through
+    :func:`publish` (the CLI's outputs, :func:`frames`, :func:`write_html`, the dashboard)."""
     from groundswell.metrics import chosen, run
 
-    scope = scope_of(source, campaign, tags)
+    scope = scope_of(source, campaign, tags, reveal)
     if metrics is None and scope.campaign is not None and scope.campaign.roles_config:
         metrics = [m.name for m in chosen()] + ["roles"]
     return run(tables_of(source), scope, metrics, options)
 
 
-def report_json(results: Mapping[str, Any]) -> dict[str, Any]:
+def policy_of(campaign: CampaignLike = None, tags: Sequence[str] = (),
+              reveal: bool = False) -> Policy:
+    """The privacy policy of a campaign (its file's ``[public_figures]`` and ``[privacy]``;
+    the defaults for ad-hoc tags or no campaign), with ``reveal`` as the user asked."""
+    from groundswell.privacy.policy import Policy
+
+    return Policy.of(campaign_of(campaign, tags), reveal=reveal)
+
+
+def publish(results: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
+    """``results`` as an output may show them under ``policy``: counts describing fewer than
+    ``k`` people shown as ``"<k"`` (and protected against subtraction), private accounts'
+    rows coarsened (see docs/privacy.md). A new dict; ``results`` is left as it is."""
+    from groundswell.privacy.suppress import publish as published
+
+    return published(dict(results), policy)
+
+
+def report_json(results: Mapping[str, Any], policy: Policy | None = None) -> dict[str, Any]:
     """``report --json``: each metric's result under its name, except those that declare
-    their keys the top level (magnitude's numbers)."""
+    their keys the top level (magnitude's numbers); with ``policy``, the policy in force under
+    ``"privacy"`` (``results`` should be :func:`publish`'s)."""
     from groundswell.metrics import registry
 
     registered = registry()
@@ -328,6 +378,8 @@ def report_json(results: Mapping[str, Any]) -> dict[str, Any]:
             flat = {**result, **flat}
         else:
             flat[name] = result
+    if policy is not None:
+        flat["privacy"] = policy.header()
     return flat
 
 
@@ -339,31 +391,43 @@ def report_warnings(results: Mapping[str, Any]) -> list[str]:
 
 
 def frames(source: Source, campaign: CampaignLike = None, tags: Sequence[str] = (),
-           metrics: list[str] | None = None, options: Options = None) -> dict:
-    """:func:`report` as pandas DataFrames (``"magnitude.hourly"``, ``"spread.variants"``…)."""
+           metrics: list[str] | None = None, options: Options = None,
+           reveal: bool = False) -> dict:
+    """:func:`report` as pandas DataFrames (``"magnitude.hourly"``, ``"spread.variants"``…),
+    published under the campaign's privacy policy (small cells as ``"<k"``)."""
     from groundswell.metrics import frames as as_frames
 
-    return as_frames(report(source, campaign, tags, metrics, options))
+    results = report(source, campaign, tags, metrics, options, reveal)
+    return as_frames(publish(results, policy_of(campaign, tags, reveal)))
 
 
 def write_html(path: str | os.PathLike[str], source: Source, campaign: CampaignLike = None,
                tags: Sequence[str] = (), results: Mapping[str, Any] | None = None,
-               options: Options = None) -> Path:
-    """The self-contained HTML report (charts included, works offline); ``results`` already
-    computed are reused."""
+               options: Options = None, reveal: bool = False) -> Path:
+    """The self-contained HTML report (charts included, works offline), published under the
+    campaign's privacy policy (the page publishes what it shows), whose notice it carries;
+    ``results`` already computed (raw, from :func:`report`) are reused."""
     from groundswell.report.html import write_html as render
 
     if not results:  # the report's metrics (a campaign with [roles] adds the roles)
-        results = report(source, campaign, tags, options=options)
-    return render(Path(path), tables_of(source), scope_of(source, campaign, tags),
+        results = report(source, campaign, tags, options=options, reveal=reveal)
+    return render(Path(path), tables_of(source), scope_of(source, campaign, tags, reveal),
                   results, options=options)
 
 
-def hashtags(source: Source, top: int | None = 50) -> pd.DataFrame:
-    """Tags ranked by distinct posts, with distinct accounts (``top=None``: all)."""
+def hashtags(source: Source, top: int | None = 50, policy: Policy | None = None
+             ) -> pd.DataFrame:
+    """Tags ranked by distinct posts, with distinct accounts (``top=None``: all). Under a
+    ``policy`` that suppresses, tags used by fewer than ``k`` accounts are left out: a rare
+    tag points at the few people who wrote it."""
     from groundswell.metrics.hashtags import hashtag_table
 
-    return hashtag_table(tables_of(source), top)
+    if policy is None or not policy.suppressing:
+        return hashtag_table(tables_of(source), top)
+    ranked = hashtag_table(tables_of(source), None)
+    kept = ranked[ranked["accounts"] >= policy.k].reset_index(drop=True)
+    kept.attrs["left_out"] = int(len(ranked) - len(kept))
+    return kept if top is None else kept.head(top)
 
 
 def trends(source: Source, campaign: CampaignLike = None, params: TrendParams | None = None,
@@ -420,26 +484,72 @@ def open_engine(kind: str = "duckdb", store: storage.Store | None = None,
 
 
 # -- the store's own records ----------------------------------------------------------------------
-def quarantine(store: storage.Store, limit: int | None = 20) -> dict:
+def quarantine(store: storage.Store, limit: int | None = 20, excerpts: bool = True) -> dict:
     """Quarantined lines, with file, line and reason: ``{"total": n, "lines": [...]}``. Raw
-    excerpts of the input: for the store's owner, not for a shared report."""
+    excerpts of the input (``excerpts``) are for the store's owner, on their own terminal,
+    never for a shared output: the CLI shows them only there (docs/privacy.md)."""
     rows = store.con.execute(
         "SELECT source, line, reason, raw_excerpt FROM quarantine ORDER BY source, line "
         "LIMIT ?", [limit if limit is not None else 2**62]).fetchall()
-    return {"total": store.count("quarantine"),
-            "lines": [dict(zip(("source", "line", "reason", "raw_excerpt"), r, strict=True))
-                      for r in rows]}
+    names = ("source", "line", "reason", "raw_excerpt")
+    lines = [dict(zip(names, r, strict=True)) for r in rows]
+    if not excerpts:
+        for line in lines:
+            del line["raw_excerpt"]
+    return {"total": store.count("quarantine"), "lines": lines}
 
 
 def export(store: storage.Store, out_dir: str | os.PathLike[str],
-           progress: Callable[[int], None] | None = None, overwrite: bool = False
-           ) -> dict[str, int]:
-    """The store as Hive-partitioned Parquet, for Spark or any engine; rows per table."""
+           progress: Callable[[int], None] | None = None, overwrite: bool = False,
+           reveal: bool = False, campaign: CampaignLike = None) -> dict[str, int]:
+    """The store as Hive-partitioned Parquet, for Spark or any engine; rows per table.
+    Private accounts as pseudonyms unless ``reveal`` (who is public: ``campaign``'s policy;
+    see :mod:`groundswell.privacy.redact`)."""
     from groundswell.export import export_parquet
 
-    return export_parquet(store, out_dir, progress=progress, overwrite=overwrite)
+    return export_parquet(store, out_dir, progress=progress, overwrite=overwrite,
+                          reveal=reveal, policy=policy_of(campaign))
+
+
+# -- privacy ------------------------------------------------------------------------------
+def share(store: storage.Store, campaign: CampaignLike, out_dir: str | os.PathLike[str],
+          epsilon: float | None = None, options: Options = None) -> dict[str, Any]:
+    """The published-safe bundle (:mod:`groundswell.report.share`): DP numbers (spending
+    ``epsilon`` from the campaign's budget), the suppressed tables, the HTML report and a
+    README stating ε, k and what was left out. Never revealed."""
+    from groundswell import __version__
+    from groundswell.metrics import frames as as_frames
+    from groundswell.privacy import dp
+    from groundswell.report.share import write_bundle
+
+    chosen = campaign_of(campaign)
+    policy = policy_of(chosen)
+    results = report(store, chosen, options=options)
+    shown = publish(results, policy)
+    out = Path(out_dir)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):  # before spending any ε
+        raise FileExistsError(f"{out} exists and is not an empty folder; choose a new one")
+    released = dp.release(store, chosen, policy, epsilon)
+    return write_bundle(
+        out, shown=shown, frames=as_frames(shown), released=released, policy=policy,
+        campaign_name=chosen.name if chosen else "All posts",
+        write_html=lambda path: write_html(path, store, chosen, results=results,
+                                           options=options),
+        version=__version__)
+
+
+def rotate_key(store: storage.Store) -> dict[str, str]:
+    """A new pseudonym key for the store (:mod:`groundswell.privacy.keys`): every pseudonym
+    changes from now on; the data does not. Returns the old and new key fingerprints."""
+    from groundswell.privacy import keys
+
+    before = keys.fingerprint(store.pseudonym_key)
+    path = keys.rotate(store.store_id)
+    return {"key_file": str(path), "before": before,
+            "after": keys.fingerprint(store.pseudonym_key)}
 
 
 __all__ = ["Store", "bursts", "campaign_of", "check_inputs", "export", "follow", "frames",
-           "hashtags", "ingest", "open_engine", "panels", "quarantine", "report",
+           "hashtags", "ingest", "open_engine", "panels", "policy_of", "publish", "quarantine",
+           "report", "rotate_key", "share",
            "report_json", "report_warnings", "scope_of", "tables_of", "trends", "write_html"]

@@ -109,7 +109,7 @@ def run_demo(posts: int, workdir: Path, seed: int, out: Console, err: Console,
                   + ",".join(platforms)
         campaign = write_campaign(truths, workdir / "metoo.campaign.toml", command)
         results = api.report(store, campaign)
-        print_report(results, out)
+        print_report(api.publish(results, api.policy_of(campaign)), out)
         page = api.write_html(workdir / "report.html", store, campaign, results=results)
     out.print(f"HTML report: [bold]{page.resolve()}[/]", highlight=False)
     out.print(f"Again, or with your changes: groundswell report --db {db} "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -13,7 +15,9 @@ from groundswell.simulate import simulate
 
 # Pseudonym keys live outside stores (groundswell.privacy.keys); the tests' keys go to a folder
 # of their own, never to the user's ~/.config (set before any test, so CLI subprocesses inherit it)
-os.environ.setdefault("GROUNDSWELL_KEY_DIR", tempfile.mkdtemp(prefix="groundswell-test-keys-"))
+if "GROUNDSWELL_KEY_DIR" not in os.environ:
+    os.environ["GROUNDSWELL_KEY_DIR"] = tempfile.mkdtemp(prefix="groundswell-test-keys-")
+    atexit.register(shutil.rmtree, os.environ["GROUNDSWELL_KEY_DIR"], True)
 
 
 @pytest.fixture

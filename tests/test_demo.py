@@ -4,6 +4,7 @@ offline HTML page; its numbers are the simulator's truth."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -43,7 +44,11 @@ def test_the_default_demo_shows_one_campaign_on_three_platforms(tmp_path):
     # a second run starts from scratch and gives the same numbers
     again = CliRunner().invoke(main, ["demo", "--posts", "6000", "--dir", str(workdir)])
     assert again.exit_code == 0
-    assert _magnitude(again.output) == combined
+    # (private origins are pseudonyms under each fresh store's own key: compare the numbers)
+    def numbers(text: str) -> str:
+        return re.sub(r"(acct|post)-[0-9a-f]+", "", _magnitude(text))
+
+    assert numbers(again.output) == numbers(combined)
 
 
 def test_a_demo_on_twitter_alone(tmp_path):

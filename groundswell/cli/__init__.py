@@ -12,6 +12,7 @@ from rich.text import Text
 
 from groundswell import __version__, api
 from groundswell.cli.common import (
+    REVEALED,
     db_option,
     emit_json,
     err,
@@ -19,6 +20,7 @@ from groundswell.cli.common import (
     json_option,
     open_store,
     out,
+    reveal_option,
 )
 from groundswell.simulate import FORMATS as SIMULATED_FORMATS
 from groundswell.store import MEMORY_ENV
@@ -234,11 +236,17 @@ def serve(db: str, campaign_file: str | None, host: str, port: int, refresh: flo
 @click.option("--png", "png_dir", type=click.Path(file_okay=False),
               help="Also write each chart as a PNG in this folder (renders the HTML report "
                    "in the system's chromium: apt-get install chromium).")
+@reveal_option
+@click.option("--dp", "dp", is_flag=True,
+              help="Release the magnitude numbers with differential privacy instead "
+                   "(OpenDP; spends ε from the campaign's budget; see docs/privacy.md).")
+@click.option("--epsilon", type=float, default=None, metavar="ε",
+              help="ε of this --dp release [default: the campaign's [privacy] epsilon].")
 @friendly_errors
 def report(db: str, as_json: bool, campaign_file: str | None, tags: tuple[str, ...],
            metrics: tuple[str, ...], options: tuple[str, ...], engine: str,
            input_dir: str | None, spark_master: str | None, html_out: str | None,
-           png_dir: str | None) -> None:
+           png_dir: str | None, reveal: bool, dp: bool, epsilon: float | None) -> None:
     """Measure a campaign: magnitude, the call to action, spread, cascades, response tags.
 
     Without --campaign or --tag, every stored post is in scope. The same metrics run on
@@ -247,15 +255,24 @@ def report(db: str, as_json: bool, campaign_file: str | None, tags: tuple[str, .
     trending tags and the bursts.
 
     \b
+    Every output applies the campaign's privacy policy (docs/privacy.md): public figures
+    named, everyone else a keyed pseudonym, counts of fewer than k people shown as "<k".
+    --dp releases differentially private numbers instead, from the campaign's ε budget.
+
+    \b
     Examples:
       groundswell report --campaign examples/metoo.toml
       groundswell report --tag metoo --tag balancetonporc --json | jq .participants
       groundswell report --campaign examples/metoo.toml --metric cotags --option cotags.top=30
-      groundswell export -o export/ && groundswell report --engine spark --input export/ \\
-          --campaign examples/metoo.toml
+      groundswell report --campaign examples/metoo.toml --dp --epsilon 0.5
+      groundswell export --reveal -o export/ && groundswell report --engine spark \\
+          --input export/ --campaign examples/metoo.toml
     """
     campaign = api.campaign_of(campaign_file, tags)
+    if dp:
+        return _dp_release(db, campaign, epsilon, as_json)
     settings = parse_options(options)
+    policy = api.policy_of(campaign, reveal=reveal)
     if engine == "spark" and not input_dir:
         raise ValueError("--engine spark reads a Parquet export: add --input DIR "
                          "(make one with `groundswell export -o DIR`)")
@@ -263,17 +280,33 @@ def report(db: str, as_json: bool, campaign_file: str | None, tags: tuple[str, .
         if input_dir else open_store(db, read_only=True)
     with source:
         results = api.report(source, campaign, metrics=list(metrics) or None,
-                             options=settings)
+                             options=settings, reveal=reveal)
         if html_out or png_dir:
-            _write_pages(source, campaign, results, settings, html_out, png_dir)
+            _write_pages(source, campaign, results, settings, html_out, png_dir, reveal)
     for warning in api.report_warnings(results):
         err.print(Text.assemble(("warning: ", "yellow"), warning), soft_wrap=True)
+    shown = api.publish(results, policy)
     if as_json:
-        emit_json(api.report_json(results))
+        emit_json(api.report_json(shown, policy))
         return
     from groundswell.report.console import print_report
 
-    print_report(results, out)
+    if reveal:
+        out.print(REVEALED, style="bold red", highlight=False)
+    print_report(shown, out)
+
+
+def _dp_release(db: str, campaign, epsilon: float | None, as_json: bool) -> None:
+    """``report --dp``: the differentially private magnitude numbers (spends ε)."""
+    from groundswell.privacy import dp
+
+    with open_store(db) as store:
+        released = dp.release(store, campaign, api.policy_of(campaign), epsilon)
+    if as_json:
+        emit_json(released)
+        return
+    for part in dp.render(released):
+        out.print(part)
 
 
 def parse_options(given: tuple[str, ...]) -> dict[str, dict[str, str]]:
@@ -290,14 +323,15 @@ def parse_options(given: tuple[str, ...]) -> dict[str, dict[str, str]]:
 
 
 def _write_pages(source, campaign, results, settings, html_out: str | None,
-                 png_dir: str | None) -> None:
+                 png_dir: str | None, reveal: bool = False) -> None:
     import tempfile
 
     from groundswell.report.html import write_pngs
 
     with tempfile.TemporaryDirectory() as tmp:
         page = api.write_html(Path(html_out) if html_out else Path(tmp) / "report.html",
-                              source, campaign, results=results, options=settings)
+                              source, campaign, results=results, options=settings,
+                              reveal=reveal)
         if html_out:
             err.print(f"HTML report: [bold]{page.resolve()}[/]", highlight=False)
         if png_dir:
@@ -353,33 +387,56 @@ def campaign_check(path: str) -> None:
 @db_option
 @json_option
 @click.option("--top", default=25, show_default=True, help="How many tags (0 = all).")
+@click.option("--campaign", "campaign_file", type=click.Path(dir_okay=False),
+              help="Campaign file whose privacy policy applies [default: the defaults].")
+@reveal_option
 @friendly_errors
-def hashtags(db: str, as_json: bool, top: int) -> None:
+def hashtags(db: str, as_json: bool, top: int, campaign_file: str | None,
+             reveal: bool) -> None:
     """List hashtags (normalized: #MeToo = #metoo = #ＭｅＴｏｏ) by distinct posts and accounts.
+
+    Tags used by fewer than k accounts (the policy's min_cell, 10 by default) are left out:
+    a rare tag points at the few people who wrote it. --reveal lists them all.
 
     \b
     Example:
       groundswell hashtags --top 10
     """
+    policy = api.policy_of(campaign_file, reveal=reveal)
     with open_store(db, read_only=True) as store:
-        rows = api.hashtags(store, top or None).to_dict("records")
+        table = api.hashtags(store, top or None, None if reveal else policy)
+    rows = table.to_dict("records")
+    left_out = table.attrs.get("left_out", 0)
     if as_json:
         emit_json(rows)
         return
     from groundswell.report.console import print_rows
 
+    if reveal:
+        out.print(REVEALED, style="bold red", highlight=False)
     print_rows(rows, "Hashtags", out)
+    if left_out:
+        err.print(f"{left_out:,} tags used by fewer than {policy.k} accounts left out "
+                  "(--reveal lists them)", highlight=False)
 
 
 @main.command()
 @db_option
 @json_option
 @click.option("--limit", default=20, show_default=True, help="How many lines to show.")
+@reveal_option
 @friendly_errors
-def quarantine(db: str, as_json: bool, limit: int) -> None:
-    """Show quarantined lines: file, line and the reason they were set aside."""
+def quarantine(db: str, as_json: bool, limit: int, reveal: bool) -> None:
+    """Show quarantined lines: file, line and the reason they were set aside.
+
+    The raw excerpt of each line (someone's post, perhaps) is shown only on your own terminal;
+    piped, redirected or as --json the listing leaves it out unless you pass --reveal.
+    """
+    excerpts = reveal or (out.is_terminal and not as_json)
     with open_store(db, read_only=True) as store:
-        found = api.quarantine(store, limit)
+        found = api.quarantine(store, limit, excerpts=excerpts)
+    if reveal and not (out.is_terminal and not as_json):
+        found = {"privacy": REVEALED, **found}
     if as_json:
         emit_json(found)
         return
@@ -395,25 +452,41 @@ def quarantine(db: str, as_json: bool, limit: int) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
               help="Folder to write (Hive-partitioned: posts/platform=…/day=…/).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing export in that folder.")
+@click.option("--campaign", "campaign_file", type=click.Path(dir_okay=False),
+              help="Campaign file whose policy says who is public [default: the defaults].")
+@reveal_option
 @friendly_errors
-def export(db: str, fmt: str, output: str, overwrite: bool) -> None:
+def export(db: str, fmt: str, output: str, overwrite: bool, campaign_file: str | None,
+           reveal: bool) -> None:
     """Write the store's tables as Hive-partitioned Parquet, for Spark or any other engine.
 
     Posts are partitioned by platform and UTC day, so engines read only what a query needs.
     A manifest (_groundswell.json) records the schema version and row counts.
 
+    Private by default: private accounts' ids become the pseudonyms reports print, their
+    handles, texts and profile fields are left out, times truncated to the hour, and the
+    quarantine is left out (docs/privacy.md). --reveal writes the tables as stored (a working
+    copy for your own cluster; its manifest says so). The store records every export, so
+    `groundswell forget` can clean them.
+
     \b
     Example:
       groundswell export --db metoo.duckdb -o metoo-parquet/
-      groundswell report --engine spark --input metoo-parquet/ --campaign examples/metoo.toml
+      groundswell export --db metoo.duckdb --reveal -o working-copy/
+      groundswell report --engine spark --input working-copy/ --campaign examples/metoo.toml
     """
     from groundswell.progress import count_progress
 
-    with open_store(db, read_only=True) as store:
+    with open_store(db) as store:
         total = sum(store.count(t) for t in ("posts", "accounts", "post_hashtags", "mentions"))
         with count_progress(total, "export", err) as advance:
-            counts = api.export(store, output, progress=advance, overwrite=overwrite)
-    out.print(f"Exported {sum(counts.values()):,} rows in {len(counts)} tables to {output}: "
+            counts = api.export(store, output, progress=advance, overwrite=overwrite,
+                                reveal=reveal, campaign=campaign_file)
+    if reveal:
+        out.print(REVEALED, style="bold red", highlight=False)
+    kind = "revealed" if reveal else "private"
+    out.print(f"Exported ({kind}) {sum(counts.values()):,} rows in {len(counts)} tables to "
+              f"{output}: "
               + ", ".join(f"{t} {n:,}" for t, n in counts.items()), highlight=False)
 
 
@@ -590,12 +663,17 @@ def demo(posts: int, workdir: str, seed: int, platforms: str) -> None:
              platforms=chosen)
 
 
+from groundswell.cli.forget import forget  # noqa: E402
+from groundswell.cli.privacy import keys, share  # noqa: E402
 from groundswell.cli.roles import label, roles_group  # noqa: E402  (registered below)
 from groundswell.cli.tables import mapping_group  # noqa: E402
 
 main.add_command(roles_group)
 main.add_command(label)
 main.add_command(mapping_group)
+main.add_command(keys)
+main.add_command(forget)
+main.add_command(share)
 
 
 if __name__ == "__main__":  # pragma: no cover

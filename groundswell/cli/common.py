@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 import orjson
 from rich.console import Console
+from rich.markup import escape
 
 from groundswell.api import Store
 from groundswell.store import DEFAULT_DB, StoreError
@@ -34,7 +35,8 @@ def friendly_errors(fn):
         except (StoreError, FileNotFoundError, FileExistsError, IsADirectoryError,
                 PermissionError, KeyError, ValueError) as exc:
             message = exc.args[0] if exc.args else str(exc)
-            err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
+            # a message is text, not markup: "[privacy] budget" must print as written
+            err.print(f"[red]error:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
             sys.exit(1)
         except OSError as exc:
             err.print(f"[red]error:[/] {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "),
@@ -54,3 +56,13 @@ def open_store(db: str, read_only: bool = False) -> Store:
 def emit_json(data) -> None:
     click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS,
                             default=str).decode())
+
+
+reveal_option = click.option(
+    "--reveal", is_flag=True,
+    help="Show private accounts' handles, ids and texts (for your own eyes: the output says "
+         "so in its header; never share it). Default: keyed pseudonyms.")
+
+#: The header of every output made with --reveal.
+REVEALED = ("REVEALED (--reveal): this output names private accounts. It is for the store's "
+            "owner only; do not share it.")

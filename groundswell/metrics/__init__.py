@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from groundswell.scope import Context, Scope, Tables
 
 if TYPE_CHECKING:
+    from groundswell.metrics.cells import Cells, Persons
     from groundswell.metrics.page import Page, Panel, Section
 
 
@@ -83,6 +84,14 @@ class Metric:
     sections: tuple[Callable[[Page], Section | None], ...] = ()
     #: The live dashboard's panels.
     panels: tuple[Panel, ...] = ()
+    #: Its result's counts: the people behind each and how they add up, so that every output
+    #: suppresses small cells (:mod:`groundswell.metrics.cells`,
+    #: :mod:`groundswell.privacy.suppress`). Nothing declared: published as computed.
+    cells: tuple[Cells, ...] = ()
+    #: Its lists of one row per account, coarsened for private accounts.
+    persons: tuple[Persons, ...] = ()
+    #: Re-derives the result's text from its published numbers (a headline quoting counts).
+    reword: Callable[[Any], Any] | None = None
 
     def settings(self, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Every option's value: ``given`` (checked and parsed), else its default."""

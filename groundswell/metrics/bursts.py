@@ -8,10 +8,14 @@ shades them on its curves.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from groundswell.metrics import Metric, Option
+from groundswell.metrics.cells import Cells
 from groundswell.metrics.sections import bursts as sections
 from groundswell.metrics.trending import response_tags
 from groundswell.scope import Context
+from groundswell.text import normalize_tag
 from groundswell.trends.bursts import BurstParams, tag_bursts
 
 DEFAULTS = BurstParams()
@@ -23,8 +27,25 @@ def compute(ctx: Context, window_seconds: int = 3600, s: float = DEFAULTS.s,
     main = ctx.campaign.main_tag if ctx.campaign else None
     tags = [t for t in [main, *response_tags(ctx)] if t]
     params = BurstParams(s=s, gamma=gamma)
-    return {tag: tag_bursts(ctx.tables, ctx.scope, tag, window_seconds, params)
-            for tag in dict.fromkeys(tags)}
+    found = {tag: tag_bursts(ctx.tables, ctx.scope, tag, window_seconds, params)
+             for tag in dict.fromkeys(tags)}
+    for tag, result in found.items():
+        for burst in result["bursts"]:
+            burst["accounts"] = _accounts(ctx, tag, burst)
+    return found
+
+
+def _accounts(ctx: Context, tag: str, burst: dict) -> int:
+    """The accounts behind a burst's posts (the posts in scope carrying the tag between its
+    start and end): the people it describes, for small-cell suppression."""
+    posts = ctx.scope.window(ctx.tables)
+    h = ctx.tables.post_hashtags
+    begin, end = (datetime.fromisoformat(burst[k].removesuffix("Z"))
+                  for k in ("begin_at", "end_at"))
+    inside = posts.filter((posts.created_at >= begin) & (posts.created_at < end))
+    carrying = inside.semi_join(h.filter(h.tag == normalize_tag(tag)).select(*ctx.key),
+                                ctx.key)
+    return int(carrying.author_id.nunique().to_pyarrow().as_py() or 0)
 
 
 METRIC = Metric(
@@ -41,4 +62,7 @@ METRIC = Metric(
              Option("gamma", DEFAULTS.gamma, "cost of entering a burst")),
     default=False,
     sections=(sections.section,),
+    # a burst of a few people says when they posted: left out
+    cells=(Cells("*.bursts", {"posts": "accounts", "accounts": None}, key=("begin_at",),
+                 platforms=False, drop="accounts"),),
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from groundswell.metrics import Metric
+from groundswell.metrics.cells import Cells
 from groundswell.metrics.sections import cascades as sections
 from groundswell.schema import POST_KEY
 from groundswell.scope import Context
@@ -95,4 +96,15 @@ METRIC = Metric(
     compute=compute,
     order=80,
     sections=(sections.section,),
+    # cascades count posts: their people are at most their number (a repost cascade's
+    # reposters are all different people; a reply tree's may not be)
+    cells=(Cells("repost", {"cascades": None, "reposts_in_cascades": None,
+                            "largest_size": None},
+                 platforms=("cascades", "reposts_in_cascades"),
+                 derived={"largest_depth": ("largest_size",),
+                          "largest_structural_virality": ("largest_size",)}),
+           Cells("reply", {"cascades": None, "largest_size": None}, platforms=("cascades",),
+                 derived={"largest_depth": ("largest_size",),
+                          "largest_structural_virality": ("largest_size",),
+                          "largest_root_is_origin": ("largest_size",)})),
 )

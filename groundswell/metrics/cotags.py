@@ -5,6 +5,7 @@ from __future__ import annotations
 import ibis
 
 from groundswell.metrics import Metric, Option
+from groundswell.metrics.cells import Cells
 from groundswell.metrics.sections import cotags as sections
 from groundswell.scope import Context, rows
 
@@ -36,4 +37,7 @@ METRIC = Metric(
     order=60,
     options=(Option("top", TOP, "how many tags to list"),),
     sections=(sections.section,),
+    # a rare tag's name describes its few users: its row is left out, not shown as "<k"
+    cells=(Cells("", {"posts": "accounts", "accounts": None}, key=("tag",), complete=False,
+                 drop="accounts"),),
 )

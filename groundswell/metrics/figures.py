@@ -38,6 +38,18 @@ def t(value: str | None) -> str | None:
     return value.rstrip("Z").replace("T", " ")
 
 
+def number(value: object) -> int | float | None:
+    """A published count as a chart value: a suppressed one (``"<10"``) or a withheld one
+    (None) is a gap, never a number the chart would invent."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value
+
+
+def numbers(values: list) -> list[int | float | None]:
+    return [number(v) for v in values]
+
+
 def style(fig: go.Figure, title: str, height: int) -> go.Figure:
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left"}, template="plotly_white",

@@ -11,6 +11,7 @@ import math
 from datetime import datetime, timedelta
 
 from groundswell.metrics import Metric
+from groundswell.metrics.cells import Cells, Ref, Sum
 from groundswell.metrics.page import Panel
 from groundswell.metrics.sections import magnitude as sections
 from groundswell.schema import KINDS
@@ -46,11 +47,16 @@ def _nth_times(table, column: str, ns: tuple[int, ...]) -> dict[int, datetime | 
 
 
 def series(ctx: Context, unit: str) -> list[dict]:
-    """Posts and new participants per hour or day, with running totals (UTC buckets)."""
+    """Posts, the accounts that wrote them and new participants per hour or day, with running
+    totals (UTC buckets). The accounts are the people a bucket's posts describe: what small-cell
+    suppression decides by (:mod:`groundswell.privacy.suppress`)."""
     m = ctx.matched.filter(ctx.matched.created_at.notnull())
     buckets = m.mutate(at=m.created_at.truncate(unit))
-    posts = {r["at"]: r["n"] for r in
-             buckets.group_by("at").aggregate(n=buckets.count()).to_pyarrow().to_pylist()}
+    found = buckets.group_by("at").aggregate(n=buckets.count(),
+                                             a=buckets.author_id.nunique()).to_pyarrow()
+    posts, accounts = {}, {}
+    for r in found.to_pylist():
+        posts[r["at"]], accounts[r["at"]] = r["n"], r["a"]
     j = ctx.joiners.filter(ctx.joiners.first_part_at.notnull())
     j = j.mutate(at=j.first_part_at.truncate(unit))
     new = {r["at"]: r["n"] for r in
@@ -62,6 +68,7 @@ def series(ctx: Context, unit: str) -> list[dict]:
         cum_part += new.get(at, 0)
         out.append({label: iso(at) if unit == "h" else at.date().isoformat(),
                     "posts": posts.get(at, 0), "new_participants": new.get(at, 0),
+                    "accounts": accounts.get(at, 0),
                     "cumulative_posts": cum_posts, "cumulative_participants": cum_part})
     return out
 
@@ -111,9 +118,11 @@ def _counts(ctx: Context) -> dict:
         posts=m.count(), first_post=m.created_at.min(), last_post=m.created_at.max(),
         without_author=m.author_id.isnull().sum(),
     ).to_pyarrow().to_pylist()[0]
-    by_kind = dict.fromkeys(KINDS, 0)
-    for row in m.group_by("kind").aggregate(n=m.count()).to_pyarrow().to_pylist():
+    by_kind, accounts_by_kind = dict.fromkeys(KINDS, 0), dict.fromkeys(KINDS, 0)
+    for row in m.group_by("kind").aggregate(n=m.count(), a=m.author_id.nunique()
+                                            ).to_pyarrow().to_pylist():
         by_kind[row["kind"]] = row["n"]
+        accounts_by_kind[row["kind"]] = row["a"]
     j = ctx.joiners
     # accounts from the joiners (one row per account, already cached): a distinct count over
     # every matching post hashed them all again
@@ -122,6 +131,7 @@ def _counts(ctx: Context) -> dict:
     return {
         "posts": found["posts"],
         "posts_by_kind": by_kind,
+        "accounts_by_kind": accounts_by_kind,
         "accounts": people["accounts"],
         "participants": people["participants"] or 0,
         "amplifiers": int(people["amplifiers"] or 0),
@@ -135,22 +145,27 @@ def _counts(ctx: Context) -> dict:
 def platform_split(ctx: Context) -> list[dict]:
     """Posts by kind and people, per platform (busiest first). Accounts are never merged
     across platforms: one person on two platforms is two accounts, so the platforms'
-    accounts add up to the campaign's."""
+    accounts add up to the campaign's. ``accounts_by_kind`` (the people behind each kind's
+    posts) is there for small-cell suppression to decide by, and left out of outputs."""
     m = ctx.matched
-    kinds = m.group_by(["platform", "kind"]).aggregate(n=m.count()).to_pyarrow().to_pylist()
+    kinds = m.group_by(["platform", "kind"]).aggregate(
+        n=m.count(), a=m.author_id.nunique()).to_pyarrow().to_pylist()
     j = ctx.joiners
     people = j.group_by("platform").aggregate(
         accounts=j.author_id.count(), participants=j.first_part_at.count(),
         amplifiers=j.first_part_at.isnull().sum()).to_pyarrow().to_pylist()
     rows: dict[str, dict] = {}
+    def blank(platform: str) -> dict:
+        return {"platform": platform, "posts": 0, **dict.fromkeys(KINDS, 0),
+                "accounts_by_kind": dict.fromkeys(KINDS, 0)}
+
     for r in kinds:
-        row = rows.setdefault(r["platform"], {"platform": r["platform"], "posts": 0,
-                                              **dict.fromkeys(KINDS, 0)})
+        row = rows.setdefault(r["platform"], blank(r["platform"]))
         row["posts"] += r["n"]
         row[r["kind"]] = r["n"]
+        row["accounts_by_kind"][r["kind"]] = r["a"]
     for r in people:
-        row = rows.setdefault(r["platform"], {"platform": r["platform"], "posts": 0,
-                                              **dict.fromkeys(KINDS, 0)})
+        row = rows.setdefault(r["platform"], blank(r["platform"]))
         row.update(accounts=r["accounts"], participants=r["participants"] or 0,
                    amplifiers=int(r["amplifiers"] or 0))
     return sorted(rows.values(), key=lambda r: (-r["posts"], r["platform"]))
@@ -183,6 +198,7 @@ def compute(ctx: Context) -> dict:
         "tags": list(ctx.scope.tags),
         "posts": counts["posts"],
         "posts_by_kind": counts["posts_by_kind"],
+        "accounts_by_kind": counts["accounts_by_kind"],
         "accounts": counts["accounts"],
         "participants": counts["participants"],
         "amplifiers": counts["amplifiers"],
@@ -192,6 +208,7 @@ def compute(ctx: Context) -> dict:
         "last_post": iso(counts["last_post"]),
         "peak_hour": peak["hour"] if peak else None,
         "peak_hour_posts": peak["posts"] if peak else 0,
+        "peak_hour_accounts": peak["accounts"] if peak else 0,
         "hours_to_posts": hours_to_posts,
         "milestones": reached,
         "doubling_time_hours": doubling_time(ctx),
@@ -199,6 +216,70 @@ def compute(ctx: Context) -> dict:
         "daily": series(ctx, "D"),
         "hourly": hourly,
     }
+
+
+# -- what suppression needs to know (groundswell.metrics.cells) --------------------------------
+KIND_POSTS = tuple(f"posts_by_kind.{k}" for k in KINDS)
+AUTHORED = tuple(k for k in KINDS if k != "repost")
+#: The counter's counts: posts by the accounts behind them, each kind by its own accounts;
+#: accounts, participants and amplifiers count people. Posts are their kinds; accounts are
+#: participants and amplifiers; the authored kinds are what the roles metric publishes.
+TOTAL_COUNTS: dict[str, str | None] = {
+    "posts": "accounts", "accounts": None, "participants": None, "amplifiers": None,
+    "posts_without_author": None,
+    **{f"posts_by_kind.{k}": f"accounts_by_kind.{k}" for k in KINDS},
+    **{f"accounts_by_kind.{k}": None for k in KINDS}}
+TOTAL_SUMS = (Sum("posts", *KIND_POSTS), Sum("accounts", "participants", "amplifiers"),
+              Sum(None, *(f"posts_by_kind.{k}" for k in AUTHORED)))
+TOTAL_TIMES = {"first_post": "accounts", "last_post": "accounts"}
+SERIES_COUNTS: dict[str, str | None] = {"posts": "accounts", "accounts": None,
+                                        "new_participants": None}
+CUMULATIVE = {"cumulative_posts": "posts", "cumulative_participants": "new_participants"}
+ROW_COUNTS: dict[str, str | None] = {
+    "posts": "accounts", **{k: f"accounts_by_kind.{k}" for k in KINDS}, "accounts": None,
+    "participants": None, "amplifiers": None}
+ROW_SUMS = (Sum("posts", *KINDS), Sum("accounts", "participants", "amplifiers"),
+            Sum(None, *AUTHORED))
+#: A platform row's field and the counter's field it adds up to.
+ROW_TOTALS = {"posts": "posts", **{k: f"posts_by_kind.{k}" for k in KINDS},
+              "accounts": "accounts", "participants": "participants", "amplifiers": "amplifiers"}
+
+
+def _day(row: dict) -> dict:
+    return {"day": (row.get("hour") or "")[:10]}
+
+
+CELLS = (
+    Cells("", {**TOTAL_COUNTS, "peak_hour_posts": "peak_hour_accounts",
+               "peak_hour_accounts": None},
+          sums=TOTAL_SUMS, times={**TOTAL_TIMES, "peak_hour": "peak_hour_accounts"},
+          same={"peak_hour_posts": Ref("magnitude", "hourly", "posts",
+                                       match={"hour": "peak_hour"}),
+                "peak_hour_accounts": Ref("magnitude", "hourly", "accounts",
+                                          match={"hour": "peak_hour"})},
+          platforms=tuple(TOTAL_COUNTS)),
+    # the days add up to the totals (the last running totals are them)
+    Cells("daily", SERIES_COUNTS, key=("day",), series=True, cumulative=CUMULATIVE, groups=(),
+          adds_up={"posts": Ref("magnitude", "", "posts"),
+                   "new_participants": Ref("magnitude", "", "participants")}),
+    Cells("hourly", SERIES_COUNTS, key=("hour",), series=True, cumulative=CUMULATIVE,
+          groups=_day, adds_up={"posts": Ref("magnitude", "daily", "posts"),
+                                "new_participants": Ref("magnitude", "daily",
+                                                        "new_participants")}),
+    Cells("platforms", ROW_COUNTS, key=("platform",), groups=(),
+          adds_up={f: Ref("magnitude", "", t) for f, t in ROW_TOTALS.items()},
+          sums=ROW_SUMS, same={f: Ref("magnitude", "", t, scope="platform")
+                               for f, t in ROW_TOTALS.items()},
+          platforms=False, hidden=("accounts_by_kind",)),
+)
+SUMMARY_CELLS = (Cells("", TOTAL_COUNTS, sums=TOTAL_SUMS, times=TOTAL_TIMES),)
+CURVE_CELLS = (Cells("points", SERIES_COUNTS, key=("hour",), series=True,
+                     cumulative=CUMULATIVE, groups=(),
+                     adds_up={"posts": Ref("summary", "", "posts"),
+                              "new_participants": Ref("summary", "", "participants")}),)
+PLATFORM_CELLS = (Cells("rows", ROW_COUNTS, key=("platform",), groups=(),
+                        adds_up={f: Ref("summary", "", t) for f, t in ROW_TOTALS.items()},
+                        sums=ROW_SUMS, hidden=("accounts_by_kind",)),)
 
 
 METRIC = Metric(
@@ -216,11 +297,12 @@ METRIC = Metric(
     sections=(sections.lead, sections.growth, sections.platforms, sections.people),
     panels=(
         Panel("summary", "Counter: posts, accounts, participants, amplifiers", "counter",
-              totals),
+              totals, cells=SUMMARY_CELLS),
         Panel("cumulative", "Curve: hourly and cumulative posts and participants (UTC)",
-              "curve", lambda ctx: {"points": series(ctx, "h")}),
+              "curve", lambda ctx: {"points": series(ctx, "h")}, cells=CURVE_CELLS),
         Panel("platforms", "Platforms: posts and people on each (accounts never merged)",
-              "rows", lambda ctx: {"rows": platform_split(ctx)}),
+              "rows", lambda ctx: {"rows": platform_split(ctx)}, cells=PLATFORM_CELLS),
     ),
+    cells=CELLS,
 )
 

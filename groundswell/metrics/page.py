@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
+    from groundswell.metrics.cells import Cells
     from groundswell.scope import Context
 
 
@@ -105,13 +106,16 @@ class Panel:
     ``compute(ctx, **options)`` (the metric's options) returns the panel's JSON in its
     widget's shape (for ``rows``: ``{"rows": [...]}``); the dashboard recomputes it when the
     store changed, and at most every ``every`` seconds (a costly panel, like trending tags,
-    moves slowly anyway)."""
+    moves slowly anyway). ``cells``: its JSON's counts, declared as a metric declares its
+    result's (:mod:`groundswell.metrics.cells`), so that the dashboard suppresses small cells
+    as every other output does."""
 
     name: str
     title: str
     widget: Widget
     compute: Callable[..., dict[str, Any]]
     every: float = 0.0
+    cells: tuple[Cells, ...] = ()
 
 
 # -- writing prose ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ibis
 
 from groundswell.metrics import Metric
+from groundswell.metrics.cells import Cells, Ref
 from groundswell.metrics.sections import response_tags as sections
 from groundswell.scope import Context, iso
 
@@ -32,7 +33,8 @@ def compute(ctx: Context) -> list[dict]:
         together = both.aggregate(posts=both.count(), accounts=both.author_id.nunique()
                                   ).to_pyarrow().to_pylist()[0]
         hours = carrying.mutate(hour=carrying.created_at.truncate("h"))
-        peak = hours.group_by("hour").aggregate(posts=hours.count()).order_by(
+        peak = hours.group_by("hour").aggregate(
+            posts=hours.count(), accounts=hours.author_id.nunique()).order_by(
             [ibis.desc("posts"), "hour"]).limit(1).to_pyarrow().to_pylist()
         lift = (together["posts"] * total / (stats["posts"] * n_campaign)
                 if stats["posts"] and n_campaign else None)
@@ -46,6 +48,7 @@ def compute(ctx: Context) -> list[dict]:
             "first_post_at": iso(stats["first"]),
             "peak_hour": iso(peak[0]["hour"]) if peak else None,
             "peak_hour_posts": peak[0]["posts"] if peak else 0,
+            "peak_hour_accounts": peak[0]["accounts"] if peak else 0,
         })
     return out
 
@@ -59,4 +62,16 @@ METRIC = Metric(
     compute=compute,
     order=50,
     sections=(sections.section,),
+    cells=(Cells("", {"posts": "accounts", "accounts": None,
+                      "posts_with_campaign": "accounts_with_campaign",
+                      "accounts_with_campaign": None,
+                      "peak_hour_posts": "peak_hour_accounts", "peak_hour_accounts": None},
+                 key=("tag",),
+                 # the co-occurring tags list the same posts with the campaign
+                 same={"posts_with_campaign": Ref("cotags", "", "posts"),
+                       "accounts_with_campaign": Ref("cotags", "", "accounts")},
+                 platforms=("posts", "accounts", "posts_with_campaign",
+                            "accounts_with_campaign"),
+                 derived={"lift": ("posts", "posts_with_campaign")},
+                 times={"first_post_at": "accounts", "peak_hour": "peak_hour_accounts"}),),
 )

@@ -23,6 +23,7 @@ import ibis
 import numpy as np
 
 from groundswell.metrics import Metric, Option
+from groundswell.metrics.cells import Cells, Ref, Sum
 from groundswell.metrics.page import Panel
 from groundswell.scope import Context
 
@@ -107,9 +108,17 @@ def compute(ctx: Context, model: str = "", method: str = "pacc",
         return {"classifier": described, "method": method, "posts": [], "people": [],
                 "headline": "no authored matching posts", "by_language": [], "by_day": []}
     out = outputs([p["text"] or "" for p in posts], [bool(p["answers"]) for p in posts])
+    seen_as = out.argmax(axis=1)
+    authors = np.array([p["author_id"] for p in posts], dtype=object)
+    column = {role: i for i, role in enumerate(roles)}
 
     def rows(mask: np.ndarray, unit: str = "posts") -> list[dict]:
-        return estimator(out[mask], method, bootstrap).as_rows(unit)
+        found = estimator(out[mask], method, bootstrap).as_rows(unit)
+        if unit == "posts":  # the people a role's posts describe, for suppression to decide
+            for r in found:  # by (the classifier's count: hidden beside a corrected estimate)
+                chosen = authors[mask & (seen_as == column.get(r["role"], -1))]
+                r["accounts"] = len({a for a in chosen if a is not None})
+        return found
 
     everything = np.ones(len(posts), dtype=bool)
     first_of = {}
@@ -140,25 +149,76 @@ def compute(ctx: Context, model: str = "", method: str = "pacc",
 
 
 def _headline(roles: Sequence[str], posts: list[dict], people: list[dict]) -> str:
-    """"N people said it happened to them (95 % interval a–b); M posts supported them; …"."""
+    """"N people said it happened to them (95 % interval a–b); M posts supported them; …".
+    Published numbers may be suppressed (``"<10"``) or withheld (None): said as such."""
     by_role = {r["role"]: r for r in posts}
     who = {r["role"]: r for r in people}
     parts = []
     if "disclosure" in who:
         d = who["disclosure"]
-        parts.append(f"{d['people']:,} people said it happened to them"
-                     + (f" (95% interval {d['people_low']:,}–{d['people_high']:,})"
-                        if d["people_low"] != d["people_high"] else ""))
+        parts.append(f"{_count(d['people'])} people said it happened to them"
+                     + _interval(d.get("people_low"), d.get("people_high"),
+                                 "95% interval "))
     verbs = {"support": "supported them", "commentary": "commented or reported",
              "opposition": "opposed the campaign", "other": "were about something else"}
     for role in roles:
         if role == "disclosure" or role not in by_role:
             continue
         r = by_role[role]
-        interval = (f" ({r['posts_low']:,}–{r['posts_high']:,})"
-                    if r["posts_low"] != r["posts_high"] else "")
-        parts.append(f"{r['posts']:,} posts {verbs.get(role, f'were {role}')}{interval}")
+        interval = _interval(r.get("posts_low"), r.get("posts_high"))
+        parts.append(f"{_count(r['posts'])} posts {verbs.get(role, f'were {role}')}{interval}")
     return "; ".join(parts)
+
+
+def _count(value: Any) -> str:
+    if isinstance(value, int):
+        return f"{value:,}"
+    return "a withheld number of" if value is None else str(value)
+
+
+def _interval(low: Any, high: Any, label: str = "") -> str:
+    if not isinstance(low, int) or not isinstance(high, int) or low == high:
+        return ""
+    return f" ({label}{low:,}–{high:,})"
+
+
+def reword(result: Any) -> Any:
+    """The headline again, from the published (suppressed) numbers."""
+    if isinstance(result, dict) and result.get("posts") and "headline" in result:
+        roles = [r["role"] for r in result["posts"]]
+        result = {**result, "headline": _headline(roles, result["posts"],
+                                                  result.get("people") or [])}
+    return result
+
+
+#: What each role row's share and interval derive from.
+_POSTS_DERIVED = {f: ("posts",) for f in ("share", "low", "high", "posts_low", "posts_high")}
+_PEOPLE_DERIVED = {f: ("people",) for f in ("share", "low", "high", "people_low",
+                                            "people_high")}
+#: The authored posts are magnitude's original, reply and quote posts; their people its
+#: participants.
+CELLS = (
+    Cells("", {"authored_posts": "people_with_authored_posts",
+               "people_with_authored_posts": None},
+          sums=(Sum("authored_posts", *(Ref("magnitude", "", f"posts_by_kind.{k}")
+                                        for k in ("original", "reply", "quote"))),),
+          same={"people_with_authored_posts": Ref("magnitude", "", "participants")}),
+    Cells("posts", {"posts": "accounts"}, key=("role",), groups=(),
+          adds_up={"posts": Ref("roles", "", "authored_posts")}, derived=_POSTS_DERIVED,
+          hidden=("accounts",)),
+    Cells("people", {"people": None}, key=("role",), groups=(),
+          adds_up={"people": Ref("roles", "", "people_with_authored_posts")},
+          derived=_PEOPLE_DERIVED),
+    Cells("by_language", {"posts": "accounts"}, key=("lang", "role"), groups=("lang",),
+          adds_up={"posts": None}, derived=_POSTS_DERIVED, complete=False,
+          hidden=("accounts",)),
+    Cells("by_day", {"posts": "accounts"}, key=("day", "role"), groups=("day",),
+          adds_up={"posts": None}, derived=_POSTS_DERIVED, hidden=("accounts",)),
+)
+PANEL_CELLS = (Cells("rows", {"posts": "accounts", "people": None}, key=("role",), groups=(),
+                     adds_up={"posts": None, "people": None},
+                     derived={**_POSTS_DERIVED, "people_low": ("people",),
+                              "people_high": ("people",)}, hidden=("accounts",)),)
 
 
 METRIC = Metric(
@@ -179,7 +239,10 @@ METRIC = Metric(
     console_hidden=("by_day",),
     panels=(Panel("roles", "Roles: authored posts by role (95% intervals with a model; the "
                            "campaign's [roles])", "rows", lambda ctx, **options: {
-                               "rows": _panel(ctx, **options)}, every=30.0),),
+                               "rows": _panel(ctx, **options)}, every=30.0,
+                  cells=PANEL_CELLS),),
+    cells=CELLS,
+    reword=reword,
 )
 
 

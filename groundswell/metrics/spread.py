@@ -10,6 +10,7 @@ from __future__ import annotations
 import ibis
 
 from groundswell.metrics import Metric, Option
+from groundswell.metrics.cells import Cells, Persons, Ref
 from groundswell.metrics.sections import spread as sections
 from groundswell.scope import Context, hours_between, iso, rows
 
@@ -25,7 +26,7 @@ def _with_accounts(ctx: Context, joiners):
 
 
 def _person(ctx: Context, row: dict, at_key: str) -> dict:
-    public = ctx.is_public_figure(row["followers"], row["verified"])
+    public = ctx.is_public_figure(row["followers"], row["verified"], row["handle"])
     at = row[at_key]
     return {
         "account": ctx.name(row["platform"], row["author_id"], row["handle"], row["followers"],
@@ -65,7 +66,9 @@ def notable_joiners(ctx: Context, limit: int = NOTABLE_MAX) -> list[dict]:
 def languages(ctx: Context) -> list[dict]:
     m = ctx.matched.filter(ctx.matched.created_at.notnull())
     m = m.mutate(day=m.created_at.truncate("D"), lang=m.lang.fill_null("und"))
-    out = rows(m.group_by(["day", "lang"]).aggregate(posts=m.count())
+    # the accounts: the people a language's day describes (what suppression decides by)
+    out = rows(m.group_by(["day", "lang"]).aggregate(posts=m.count(),
+                                                     accounts=m.author_id.nunique())
                .order_by(["day", ibis.desc("posts"), "lang"]))
     for r in out:
         r["day"] = r["day"][:10]
@@ -118,4 +121,13 @@ METRIC = Metric(
     options=(Option("first_n", FIRST_N, "participants listed"),
              Option("notable_max", NOTABLE_MAX, "public figures listed")),
     sections=(sections.joiners, sections.languages_and_variants),
+    cells=(
+        Cells("variants", {"posts": "accounts", "accounts": None}, key=("tag",),
+              derived={"share": ("posts",)},
+              times={"first_post_at": "accounts", "hours_since_origin": "accounts"}),
+        # a day's languages add up to the day's posts (magnitude's daily series)
+        Cells("languages", {"posts": "accounts", "accounts": None}, key=("day", "lang"),
+              groups=("day",), adds_up={"posts": Ref("magnitude", "daily", "posts")}),
+    ),
+    persons=(Persons("first_participants"), Persons("notable_joiners")),
 )

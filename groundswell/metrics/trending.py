@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from groundswell.metrics import Metric, Option
+from groundswell.metrics.cells import Cells
 from groundswell.metrics.page import Panel
 from groundswell.metrics.sections import trending as sections
 from groundswell.scope import Context, iso
@@ -69,6 +70,13 @@ def now_and_so_far(ctx: Context, **options) -> dict:
     return out
 
 
+def _ranked(path: str, accounts: str, score: str, platforms: bool = False) -> Cells:
+    """Tags with their accounts (in a window, or at their peak): a tag of a few people is left
+    out (its name describes them); its score is computed from its accounts."""
+    return Cells(path, {accounts: None}, key=("tag",), complete=False, drop=accounts,
+                 derived={score: (accounts,)}, platforms=platforms)
+
+
 METRIC = Metric(
     name="trending",
     title="Trending tags",
@@ -86,5 +94,11 @@ METRIC = Metric(
     console_hidden=("windows", "params"),
     sections=(sections.section,),
     panels=(Panel("trending", "Tags trending now (latest window of data) and so far",
-                  "ranking", now_and_so_far, every=10.0),),
+                  "ranking", now_and_so_far, every=10.0,
+                  cells=(_ranked("current", "accounts", "score"),
+                         _ranked("recent", "accounts", "score"),
+                         _ranked("ever", "peak_accounts", "peak_score"))),),
+    cells=(_ranked("trending", "peak_accounts", "peak_score"),
+           # a window's accounts add up over the platforms (a platform's tag may not trend)
+           _ranked("windows[window_start].tags", "accounts", "score", platforms=True)),
 )

@@ -98,7 +98,10 @@ def _posts_select(table: str, columns: list[str]) -> str:
         "repost_of_post_id": _post("t", "repost_of_post_id"),
         "quote_of_post_id": _post("t", "quote_of_post_id"),
         "conversation_id": _post("t", "conversation_id"),
-        "text": _if_public("t", "t.text"),
+        # a public figure's repost of a private post carries that post's text ("RT @x: …")
+        "text": _if_public("t", "CASE WHEN t.repost_of_post_id IS NULL OR EXISTS (SELECT 1 "
+                                "FROM _public_posts q WHERE q.platform = t.platform AND "
+                                "q.post_id = t.repost_of_post_id) THEN t.text END"),
         "created_at": _if_public("t", "t.created_at", "date_trunc('hour', t.created_at)"),
         "claimed_at": _if_public("t", "t.claimed_at", "date_trunc('hour', t.claimed_at)"),
         "source_file": _if_public("t", "t.source_file"),

@@ -24,6 +24,8 @@ from rich.text import Text
 from groundswell.metrics import PLATFORMS, registry
 
 _ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?Z$")
+#: A count suppressed by the privacy policy (``"<10"``): still a number's column.
+_SMALL_CELL = re.compile(r"^<\d+$")
 #: What a panel's border and padding take from the terminal's width.
 PANEL_MARGIN = 4
 
@@ -93,9 +95,11 @@ def _widths(columns: list[list[str]], width: int | None) -> list[int | None] | N
 
 
 def _numeric(rows: list[dict], col: str) -> bool:
+    """A column of numbers, suppressed counts (``"<10"``) among them: right-aligned."""
     values = [r.get(col) for r in rows if r.get(col) is not None]
-    return bool(values) and all(isinstance(v, int | float) and not isinstance(v, bool)
-                                for v in values)
+    return bool(values) and all(
+        (isinstance(v, int | float) and not isinstance(v, bool))
+        or (isinstance(v, str) and _SMALL_CELL.match(v)) for v in values)
 
 
 def _records(headers: list[str], cells: list[list[str]], title: str | None,

@@ -7,9 +7,10 @@ in the registry's order, and a metric that declares none gets a generic section 
 numbers and tables. Nothing here knows which metrics exist; a plugin's metric appears on the
 page by being registered.
 
-Privacy: the page shows what the metrics' sections show — aggregates, keyed pseudonyms
-(``acct-…``) and the handles of public figures only (the campaign's follower threshold, or
-verified); post text never, except the call-to-action post when a public figure wrote it.
+Privacy: the page shows the results as :func:`groundswell.privacy.suppress.publish` leaves
+them under the campaign's policy — aggregates with small cells suppressed, keyed pseudonyms
+(``acct-…``) and the handles of public figures only; post text never, except the
+call-to-action post when a public figure wrote it — and says so in a notice on top.
 
 Every figure's JSON sits in the page in a ``<script type="application/json"
 class="figure-json">`` and is drawn by one small script, so tools (and tests) can read the
@@ -28,6 +29,8 @@ from plotly.offline import get_plotlyjs
 
 from groundswell.metrics import Metric, Results, check, registry
 from groundswell.metrics.page import Chart, Page, Prose, Rows, Section, esc, num, when
+from groundswell.privacy.policy import Policy
+from groundswell.privacy.suppress import publish
 from groundswell.scope import Context, Scope, Tables, scalar
 
 PLOTLY_CONFIG = {"responsive": True, "displaylogo": False,
@@ -52,9 +55,12 @@ def build_sections(tables: Tables, scope: Scope, results: Mapping[str, Any],
         if not scalar(ctx.matched.count()):
             return []
         ctx.results = computed = Results(ctx, options, done=results)
-        page = Page(ctx, computed)
-        for metric in metrics:
-            computed[metric.name]  # noqa: B018 (every result first: sections read each other's)
+        # every result first (sections read each other's), then published once under the
+        # policy: what the page shows is what any other output may show
+        raw = {metric.name: computed[metric.name] for metric in metrics}
+        if "platforms" in results:  # published together, as --json is: no output differs
+            raw["platforms"] = results["platforms"]
+        page = Page(ctx, publish(raw, scope.policy))
         sections = []
         for metric in metrics:
             builds = metric.sections or (lambda page, m=metric: generic_section(m, page),)
@@ -137,20 +143,29 @@ def _block(block: Prose | Rows | Chart) -> str:
     return _figure(block)
 
 
-def render(label: str, sections: list[Section]) -> str:
-    """The page of ``sections`` (none: no post matched)."""
+def render(label: str, sections: list[Section], policy: Policy | None = None) -> str:
+    """The page of ``sections`` (none: no post matched), with the privacy policy's notice."""
+    notice = _notice(policy or Policy())
     if not sections:
         body = '<p class="headline" id="headline" data-joined="0" data-amplified="0" ' \
                'data-hours="24">No post matched the campaign.</p>'
-        return _page(label, body)
+        return _page(label, notice + body)
     lead = [s for s in sections if s.lead]
     rest = [s for s in sections if not s.lead]
     nav = "<nav>" + "".join(f'<a href="#{s.id}">{esc(s.title)}</a>' for s in rest) + "</nav>"
-    parts = ["\n".join(_block(b) for b in s.blocks) for s in lead]
+    parts = [notice] + ["\n".join(_block(b) for b in s.blocks) for s in lead]
     parts.append(nav)
     parts += [f'<section id="{s.id}"><h2>{esc(s.title)}</h2>\n'
               + "\n".join(_block(b) for b in s.blocks) + "\n</section>" for s in rest]
     return _page(label, "\n".join(parts))
+
+
+def _notice(policy: Policy) -> str:
+    """The policy in force, on top of the page (red when ``--reveal`` named private people)."""
+    cls = "notice revealed" if policy.reveal else "notice"
+    return (f'<details class="{cls}" id="privacy-notice"><summary>Privacy: '
+            f'{"REVEALED — do not share this page" if policy.reveal else "policy in force"}'
+            f'</summary><p>{esc(policy.notice())} See docs/privacy.md.</p></details>')
 
 
 CSS = """
@@ -171,6 +186,8 @@ table{border-collapse:collapse;margin:.8em 0;font-size:.92em}td,th{border-bottom
 tabular-nums}th{background:#f4f4f4}.empty{color:#777}
 blockquote{border-left:4px solid #f58518;margin:.6em 0;padding:.3em 1em;background:#fffaf3}
 footer{margin-top:3em;color:#666;font-size:.88em}
+.notice{font-size:.88em;color:#444;background:#f6f7f9;border-radius:6px;padding:.3em .8em;
+margin:.6em 0}.notice.revealed{background:#fee2e2;color:#991b1b;font-weight:600}
 """
 
 RENDER_JS = """
@@ -196,9 +213,9 @@ def _page(label: str, body: str) -> str:
 </head><body>
 <h1>Groundswell — {esc(label)}</h1>
 {body}
-<footer>All times are UTC. Definitions: docs/metrics.md and docs/trends.md. Private
-individuals appear only as aggregates or keyed pseudonyms; no post text is shown except a
-public figure's call to action. Made by groundswell; works offline.</footer>
+<footer>All times are UTC. Definitions: docs/metrics.md and docs/trends.md. Privacy:
+docs/privacy.md (the notice at the top says the policy in force). Made by groundswell; works
+offline.</footer>
 <script>{RENDER_JS % config}</script>
 </body></html>
 """
@@ -215,7 +232,7 @@ def write_html(path: Path, tables: Tables, scope: Scope, results: Mapping[str, A
     if trends is not None:
         known["trending"] = trends
     label = scope.campaign.name if scope.campaign else "all posts"
-    page = render(label, build_sections(tables, scope, known, options))
+    page = render(label, build_sections(tables, scope, known, options), scope.policy)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     return path

@@ -8,6 +8,11 @@ without an edit to this module. The page is a static file with its script inline
 JS comes from the installed ``plotly`` package (``/static/plotly.min.js``), so the dashboard
 works offline and loads nothing from elsewhere (FastAPI's ``/docs`` pages are off for that
 reason: they load their scripts from a CDN).
+
+Privacy: every panel is published under the campaign's policy
+(:func:`groundswell.privacy.suppress.published_panels`, in :mod:`~groundswell.web.live`): a
+count describing fewer than k people is ``"<k"``, its complements ``null``, and the page says
+so in a notice under its title. The dashboard never reveals.
 """
 
 from __future__ import annotations
@@ -37,6 +42,11 @@ DEFAULT_HOST, DEFAULT_PORT, DEFAULT_REFRESH = "127.0.0.1", 8000, 2.0
 
 State = Literal["ok", "busy", "no_store", "error", "starting"]
 UTC_TIME = "ISO 8601 UTC, e.g. 2017-10-15T20:21:00Z"
+#: A published count: a number, ``"<k"`` when it describes fewer than k people, or null when
+#: withheld so that no subtraction gives a small one back (docs/privacy.md).
+Count = int | str | None
+COUNT = ('; "<k" (a string) when it describes fewer than k people, null when withheld '
+         "(docs/privacy.md)")
 
 
 # -- response models (the OpenAPI schema) -----------------------------------------------------
@@ -51,31 +61,37 @@ class Freshness(BaseModel):
 
 
 class PostsByKind(BaseModel):
-    original: int
-    reply: int
-    quote: int
-    repost: int
+    original: Count
+    reply: Count
+    quote: Count
+    repost: Count
 
 
 class Summary(Freshness):
     """The counter panel."""
 
-    posts: int = Field(description="Matching posts.")
+    posts: Count = Field(description="Matching posts" + COUNT + ".")
     posts_by_kind: PostsByKind
-    accounts: int = Field(description="Distinct accounts with a matching post.")
-    participants: int = Field(description="Accounts that posted a matching original, reply "
-                              "or quote (they spoke).")
-    amplifiers: int = Field(description="Accounts that only reposted matching posts.")
+    accounts: Count = Field(description="Distinct accounts with a matching post" + COUNT + ".")
+    participants: Count = Field(description="Accounts that posted a matching original, reply "
+                                "or quote (they spoke)" + COUNT + ".")
+    amplifiers: Count = Field(description="Accounts that only reposted matching posts"
+                              + COUNT + ".")
     first_post: str | None = Field(description=f"Earliest matching post ({UTC_TIME}).")
     last_post: str | None = Field(description=f"Latest matching post ({UTC_TIME}).")
 
 
 class HourPoint(BaseModel):
     hour: str = Field(description=f"Start of the hour ({UTC_TIME}).")
-    posts: int = Field(description="Matching posts in the hour.")
-    new_participants: int = Field(description="Accounts whose first participation fell in it.")
-    cumulative_posts: int
-    cumulative_participants: int
+    posts: Count = Field(description="Matching posts in the hour" + COUNT + ".")
+    new_participants: Count = Field(description="Accounts whose first participation fell in "
+                                    "it" + COUNT + ".")
+    accounts: Count = Field(description="Distinct accounts with a matching post in the hour"
+                            + COUNT + ".")
+    cumulative_posts: int | None = Field(description="Running total; null where the hour's "
+                                         "posts are not shown (a gap in the curve).")
+    cumulative_participants: int | None = Field(description="Running total; null where the "
+                                                "hour's new participants are not shown.")
 
 
 class Cumulative(Freshness):
@@ -86,8 +102,10 @@ class Cumulative(Freshness):
 
 class TrendingTag(BaseModel):
     tag: str = Field(description="Normalised hashtag, without '#'.")
-    score: float = Field(description="Trend score in the window (docs/trends.md).")
-    accounts: int = Field(description="Distinct accounts that used the tag in the window.")
+    score: float | None = Field(description="Trend score in the window (docs/trends.md); "
+                                "null when its accounts are withheld.")
+    accounts: Count = Field(description="Distinct accounts that used the tag in the window"
+                            + COUNT + "; a tag of fewer than k accounts is left out.")
     first_trending_at: str | None = Field(description="Start of the first window in which the "
                                           "tag trended.")
     campaign_tag: bool = Field(description="One of the campaign's own tags.")
@@ -99,8 +117,8 @@ class TrendedTag(BaseModel):
     tag: str
     first_trending_at: str
     peak_at: str
-    peak_score: float
-    peak_accounts: int
+    peak_score: float | None
+    peak_accounts: Count
     windows_trending: int
     campaign_tag: bool
     response_tag: bool
@@ -213,11 +231,13 @@ def create_app(db: str | os.PathLike[str], campaign: Campaign | str | os.PathLik
     )
     app.state.live = live
 
+    notice = _html_escape(live.policy.notice())
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index(poll: float | None = Query(None, gt=0, description="Polling interval (s)")):
         seconds = poll or refresh
         return page.replace("{{POLL_MS}}", str(int(seconds * 1000))).replace(
-            "{{SCOPE}}", _html_escape(live.scope_name))
+            "{{SCOPE}}", _html_escape(live.scope_name)).replace("{{NOTICE}}", notice)
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js():

@@ -26,6 +26,11 @@ Refreshes are shared and rate-limited, whatever the number of open pages:
   changed are the panels recomputed;
 - a panel that declares ``every`` (trending tags, the costliest, which move by the hour) is
   recomputed at most that often.
+
+What the endpoints serve is published under the campaign's privacy policy: the panels'
+latest raw values are kept, and every time one changes all of them are suppressed together
+(:func:`groundswell.privacy.suppress.published_panels`): the counter, the curve and the
+platforms add up to each other, so their small cells are protected as one table.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ from groundswell import api, schema
 from groundswell.campaign import Campaign
 from groundswell.metrics import Metric, registry
 from groundswell.metrics.page import Panel, Widget
+from groundswell.privacy.policy import Policy
+from groundswell.privacy.suppress import published_panels
 from groundswell.scope import Scope, Tables, iso
 from groundswell.scope.context import MATCHED_COLUMNS
 from groundswell.store import Store, StoreBusy, StoreError
@@ -109,14 +116,17 @@ class LiveStore:
     """The dashboard's panels over one store, refreshed as described in the module.
 
     ``options`` are the metrics' options, as for a report (``{"trending":
-    {"window_seconds": 1800}}``)."""
+    {"window_seconds": 1800}}``). ``policy``: the privacy policy (the campaign's by
+    default); never revealing, whatever is given."""
 
     def __init__(self, db: str | os.PathLike[str], campaign: Campaign | str | os.PathLike[str]
                  | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
-                 min_interval: float = 1.0, max_duty: float = 0.25, max_cpu: float = 0.5):
+                 min_interval: float = 1.0, max_duty: float = 0.25, max_cpu: float = 0.5,
+                 policy: Policy | None = None):
         self.db = Path(db)
         self.campaign = api.campaign_of(campaign)
         self.scope = Scope(self.campaign)
+        self.policy = (policy or Policy.of(self.campaign)).revealing(False)
         self.panels = live_panels()
         self.options = {m.name: m.settings((options or {}).get(m.name))
                         for m, _ in self.panels}
@@ -124,7 +134,8 @@ class LiveStore:
         self.max_duty = max_duty
         self.max_cpu = max_cpu
         self.status = Status()
-        self._values = {p.name: EMPTY[p.widget] for _, p in self.panels}
+        self._raw = {p.name: EMPTY[p.widget] for _, p in self.panels}
+        self._values = published_panels(self._raw, self.policy, [p for _, p in self.panels])
         self._fingerprints: dict[str, tuple | None] = {p.name: None for _, p in self.panels}
         self._computed: dict[str, float] = {p.name: float("-inf") for _, p in self.panels}
         self._next_due = float("-inf")
@@ -259,9 +270,11 @@ class LiveStore:
             values = api.panels(tables, self.scope, due, self.options)
             now, stamp = time.monotonic(), _now()
             for name, value in values.items():
-                self._values[name] = value
+                self._raw[name] = value
                 self._fingerprints[name] = fingerprint
                 self._computed[name] = now
                 self.status.computed_at[name] = stamp
+            self._values = published_panels(self._raw, self.policy,
+                                            [p for _, p in self.panels])
         finally:
             con.close()

@@ -284,6 +284,10 @@ class Recount:
             return t.replace(hour=0) if unit == "D" else t
 
         posts = Counter(bucket(p.created) for p in self.matched.values())
+        authors: dict[datetime, set[str]] = defaultdict(set)
+        for p in self.matched.values():
+            if p.author is not None:
+                authors[bucket(p.created)].add(p.author)
         joined = Counter(bucket(t) for t in self.first_times(participants_only=True).values())
         out, total_posts, total_people = [], 0, 0
         for at in sorted(set(posts) | set(joined)):
@@ -292,6 +296,7 @@ class Recount:
             out.append({"day" if unit == "D" else "hour":
                         at.date().isoformat() if unit == "D" else iso(at),
                         "posts": posts[at], "new_participants": joined[at],
+                        "accounts": len(authors[at]),
                         "cumulative_posts": total_posts,
                         "cumulative_participants": total_people})
         return out
@@ -300,7 +305,12 @@ class Recount:
         """Matching posts per UTC day and language (``und`` when none), busiest first."""
         counts = Counter((p.created.date().isoformat(), p.lang or "und")
                          for p in self.matched.values())
-        return [{"day": day, "lang": lang, "posts": n} for (day, lang), n in
+        authors: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for p in self.matched.values():
+            if p.author is not None:
+                authors[(p.created.date().isoformat(), p.lang or "und")].add(p.author)
+        return [{"day": day, "lang": lang, "posts": n, "accounts": len(authors[(day, lang)])}
+                for (day, lang), n in
                 sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))]
 
     def peak_hour(self) -> tuple[str, int]:
@@ -315,10 +325,17 @@ class Recount:
                    and p.reply_to in self.spec.origin_ids]
         phrase = [any(says(p.text, ph) for ph in self.spec.phrases) for p in replies]
         tagged = [bool(p.tags & self.spec.tags) for p in replies]
+        either = [a or b for a, b in zip(phrase, tagged, strict=True)]
+
+        def people(flags: list[bool]) -> int:
+            return len({p.author for p, f in zip(replies, flags, strict=True)
+                        if f and p.author is not None})
+
         return {"replies": len(replies), "replies_with_phrase": sum(phrase),
-                "replies_with_tag": sum(tagged),
-                "replies_matching": sum(a or b for a, b in zip(phrase, tagged, strict=True)),
-                "repliers": len({p.author for p in replies})}
+                "replies_with_tag": sum(tagged), "replies_matching": sum(either),
+                "repliers": len({p.author for p in replies}),
+                "repliers_with_phrase": people(phrase), "repliers_with_tag": people(tagged),
+                "repliers_matching": people(either)}
 
     def reply_children(self) -> dict[str, list[str]]:
         children: dict[str, list[str]] = defaultdict(list)
@@ -344,6 +361,8 @@ class Recount:
         n_campaign = len(self.matched)
         hours = Counter(p.created.replace(minute=0, second=0, microsecond=0) for p in carrying)
         peak = min(hours, key=lambda h: (-hours[h], h)) if hours else None
+        in_peak = {p.author for p in carrying
+                   if p.created.replace(minute=0, second=0, microsecond=0) == peak}
         lift = (len(both) * len(self.window) / (len(carrying) * n_campaign)
                 if carrying and n_campaign else None)
         return {"tag": tag, "posts": len(carrying), "accounts": len({p.author for p in carrying}),
@@ -351,7 +370,8 @@ class Recount:
                 "accounts_with_campaign": len({p.author for p in both}),
                 "lift": None if lift is None else round(lift, 4),
                 "first_post_at": iso(min((p.created for p in carrying), default=None)),
-                "peak_hour": iso(peak), "peak_hour_posts": hours[peak] if peak else 0}
+                "peak_hour": iso(peak), "peak_hour_posts": hours[peak] if peak else 0,
+                "peak_hour_accounts": len(in_peak) if peak else 0}
 
     def cotags(self, top: int = 10) -> list[dict]:
         posts: Counter[str] = Counter()

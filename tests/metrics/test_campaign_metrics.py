@@ -221,7 +221,9 @@ def test_doubling_time_matches_raw_recount(sim):
 def test_call_to_action_matches_raw_recount(sim):
     c, rc = sim.report["call_to_action"], sim.rc
     assert {k: c[k] for k in ("replies", "replies_with_phrase", "replies_with_tag",
-                              "replies_matching", "repliers")} == rc.replies_to_origin()
+                              "replies_matching", "repliers", "repliers_with_phrase",
+                              "repliers_with_tag", "repliers_matching")
+            } == rc.replies_to_origin()
     nodes, height = subtree(rc.reply_children(), sim.origin)
     assert c["thread_size"] == len(nodes) - 1
     assert c["thread_depth"] == height

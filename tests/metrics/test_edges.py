@@ -75,7 +75,8 @@ def test_the_window_keeps_its_start_and_drops_its_end(tmp_path):
     assert (m["first_post"], m["last_post"]) == (iso(S), iso(E - seconds(1)))
     assert (m["participants"], m["amplifiers"]) == (2, 1)
     assert m["peak_hour"] == iso(S) and m["peak_hour_posts"] == 1  # three hours tie
-    assert {"day": iso(S)[:10], "lang": "und", "posts": 1} in results["spread"]["languages"]
+    assert {"day": iso(S)[:10], "lang": "und", "posts": 1,
+            "accounts": 1} in results["spread"]["languages"]
 
 
 @pytest.mark.parametrize("by_badge", [True, False])

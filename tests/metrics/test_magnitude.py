@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from helpers import corpus
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from groundswell import Store
+from groundswell import Store, api
 
 FILES = [("twarc2", "brexit.jsonl"), ("twarc2", "flat.jsonl"),
          ("twitter-v1", "python_twitter_streaming_lines.jsonl"),
@@ -122,9 +123,19 @@ def test_hashtag_table(loaded):
 
 def test_frames_expose_every_table_of_the_report(loaded):
     store, posts, _ = loaded
-    frames = store.frames(["brexit"])
+    # small-cell suppression off ([privacy] min_cell = 1): the frames are the report's numbers
+    exact = replace(api.campaign_of(tags=["brexit"]), privacy_k=1)
+    frames = store.frames(campaign=exact)
     assert frames["magnitude"].loc[0, "posts"] == store.report(["brexit"])["magnitude"]["posts"]
     hourly = frames["magnitude.hourly"]
     assert list(hourly.columns[:3]) == ["hour", "posts", "new_participants"]
     assert hourly["posts"].sum() == frames["magnitude"].loc[0, "posts"]
     assert {"spread.first_participants", "cascades.repost", "cotags"} <= set(frames)
+    # by default (k = 10) the frames are published: the sparse hours' posts are "<10" or
+    # withheld (object columns), the others the report's numbers
+    published = store.frames(["brexit"])["magnitude.hourly"]
+    assert set(published["hour"]) == set(hourly["hour"])
+    shown = published[published["posts"].map(lambda v: isinstance(v, int))]
+    assert len(shown) < len(published) and "<10" in set(published["posts"].map(str))
+    raw = dict(zip(hourly["hour"], hourly["posts"], strict=True))
+    assert all(raw[h] == n for h, n in zip(shown["hour"], shown["posts"], strict=True))

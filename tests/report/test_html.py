@@ -1,10 +1,15 @@
 """The HTML report (no browser needed): offline, numbers equal the metrics, every chart
-labelled with units and UTC, nobody private named or quoted."""
+labelled with units and UTC, nobody private named or quoted.
+
+The page publishes its numbers under the campaign's privacy policy; to compare them with the
+metrics exactly, the page is built with small-cell suppression off (``min_cell = 1``), and
+the suppressed page (the default, k = 10) is checked on its own."""
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -36,7 +41,8 @@ def built(tmp_path_factory):
     store = Store(tmp / "c.duckdb")
     store.ingest([tmp / "c.jsonl"])
     tables = Tables.from_backend(store.ibis)
-    scope = Scope(campaign_from_truth(truth), store.pseudonym_key)
+    # suppression off: the page's numbers are the metrics', exactly
+    scope = Scope(replace(campaign_from_truth(truth), privacy_k=1), store.pseudonym_key)
     results = run(tables, scope)
     page = write_html(tmp / "report.html", tables, scope, results)
     yield {"store": store, "tables": tables, "scope": scope, "results": results,
@@ -199,6 +205,30 @@ def test_charts_carry_the_metrics_numbers(built):
     network = found["network"]["data"]
     names = [n for t in network if t.get("mode") == "markers+text" for n in t["text"]]
     assert "#metoo" in names and "#ibelieveyou" in names and len(names) <= 20
+
+
+def test_the_page_suppresses_small_cells(built, tmp_path):
+    """Under the default policy (k = 10) an hour's posts describing fewer than 10 people are
+    a gap in the charts, never a number; the rest are the metrics' numbers; the page says so."""
+    tables = built["tables"]
+    scope = Scope(campaign_from_truth(built["truth"]), built["store"].pseudonym_key)
+    page = write_html(tmp_path / "k10.html", tables, scope, built["results"]).read_text()
+    assert 'id="privacy-notice"' in page and "fewer than 10 people" in page
+    raw = built["results"]["magnitude"]["hourly"]
+    found = figures(page)
+    bars = {t["name"]: t for t in found["hourly"]["data"]}["posts per hour"]["y"]
+    assert len(bars) == len(raw) and None in bars
+    for shown, truth in zip(bars, raw, strict=True):
+        if shown is not None:
+            assert shown == truth["posts"] and truth["accounts"] >= 10
+        elif 0 < truth["accounts"] < 10:
+            assert shown is None
+    cum = {t["name"]: t for t in found["cumulative"]["data"]}["posts"]["y"]
+    assert all(c is None or c == truth["cumulative_posts"] for c, truth in zip(cum, raw,
+                                                                             strict=True))
+    # page-only charts too: replies to the call to action per hour, by what they carried
+    replies = [y for t in found["cta-replies"]["data"] for y in t["y"]]
+    assert all(y is None or y == 0 or y >= 1 for y in replies) and None in replies
 
 
 def test_network_layout_is_deterministic():

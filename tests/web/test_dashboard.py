@@ -1,7 +1,9 @@
 """The dashboard's JSON endpoints (FastAPI TestClient) over simulated stores.
 
 Numbers are checked against the simulator's planted truth and against the metrics the report
-uses, so the dashboard can never drift from ``groundswell report``.
+uses, so the dashboard can never drift from ``groundswell report``: those checks run with
+small-cell suppression off (``[privacy] min_cell = 1``, or a policy of k = 1), and the
+suppression the dashboard applies by default is checked on its own.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from groundswell import Store
 from groundswell.demo import campaign_from_truth
 from groundswell.ingest.follow import follow
 from groundswell.metrics import Scope, Tables
+from groundswell.privacy.policy import Policy
 from groundswell.simulate import simulate
 from groundswell.trends.batch import trends
 from groundswell.web import LiveStore, create_app
@@ -42,11 +45,24 @@ def sim(tmp_path_factory):
     return db, truth
 
 
+#: Small-cell suppression off: the dashboard's numbers are the report's, exactly.
+EXACT = Policy(k=1)
+
+
 def client(db, **options) -> TestClient:
     """A client whose every request re-reads the store (no rate limit)."""
     options.setdefault("live", LiveStore(db, options.pop("campaign", None), min_interval=0,
-                                         max_duty=1.0, max_cpu=1.0))
+                                         max_duty=1.0, max_cpu=1.0,
+                                         policy=options.pop("policy", None)))
     return TestClient(create_app(db, **options))
+
+
+def exact_campaign(db: Path, folder: Path) -> Path:
+    """The campaign file the simulator wrote beside its data, suppression turned off."""
+    path = folder / "exact.campaign.toml"
+    path.write_text(db.with_name("c.campaign.toml").read_text(encoding="utf-8")
+                    + "\n[privacy]\nmin_cell = 1\n", encoding="utf-8")
+    return path
 
 
 def sql(db: Path, query: str):
@@ -71,7 +87,7 @@ def test_summary_counts_every_post_without_a_campaign(sim):
 def test_a_campaign_scopes_every_panel(sim, tmp_path):
     """The campaign file the simulator wrote beside its data (its window included)."""
     db, truth = sim
-    c = client(db, campaign=db.with_name("c.campaign.toml"))
+    c = client(db, campaign=exact_campaign(db, tmp_path))
     s = c.get("/api/summary").json()
     assert s["scope"] == "MeToo (simulated)"
     assert s["tags"] == ["metoo", "balancetonporc", "yotambien", "quellavoltache"]
@@ -90,7 +106,7 @@ def test_a_campaign_scopes_every_panel(sim, tmp_path):
 
 def test_cumulative_is_the_reports_hourly_series(sim):
     db, _ = sim
-    data = client(db).get("/api/cumulative").json()
+    data = client(db, policy=EXACT).get("/api/cumulative").json()
     with Store(db, read_only=True) as store:
         hourly = store.report(metrics=["magnitude"])["magnitude"]["hourly"]
     assert data["points"] == hourly
@@ -101,7 +117,7 @@ def test_cumulative_is_the_reports_hourly_series(sim):
 
 def test_trending_is_the_latest_window_of_the_trend_score(sim):
     db, truth = sim
-    data = client(db).get("/api/trending").json()
+    data = client(db, policy=EXACT).get("/api/trending").json()
     with Store(db, read_only=True) as store:
         expected = trends(Tables.from_backend(store.ibis), Scope())
     assert [t["tag"] for t in data["ever"]] == [t["tag"] for t in expected["trending"]]
@@ -122,7 +138,7 @@ def test_panels_refresh_as_a_follower_appends(tmp_path, sim):
     followed = tmp_path / "live.jsonl"
     followed.write_bytes(b"".join(lines[:5_000]))
     db = tmp_path / "live.duckdb"
-    c = client(db)
+    c = client(db, policy=EXACT)
     waiting = c.get("/api/summary").json()
     assert waiting["status"] == "no_store" and waiting["stale"] and waiting["posts"] == 0
     assert c.get("/api/health").json()["status"] == "no_store"
@@ -206,7 +222,43 @@ def test_openapi_describes_every_endpoint_with_its_response_schema(sim):
         assert set(body) == set(components[name]["properties"]), path
     assert "participants" in components["Summary"]["required"]
     assert components["Summary"]["properties"]["participants"]["description"]
-    assert components["HourPoint"]["properties"]["cumulative_participants"]["type"] == "integer"
+    cumulative = components["HourPoint"]["properties"]["cumulative_participants"]
+    assert {t["type"] for t in cumulative["anyOf"]} == {"integer", "null"}
+    posts = components["HourPoint"]["properties"]["posts"]
+    assert {t["type"] for t in posts["anyOf"]} == {"integer", "string", "null"}
+    assert '"<k"' in posts["description"]
+
+
+def test_the_dashboard_suppresses_small_cells(sim):
+    """By default (the campaign's policy, k = 10): an hour's counts describing fewer than 10
+    people are "<10", the running totals around them null, tags of fewer than 10 accounts left
+    out, and the page says so."""
+    db, _ = sim
+    c = client(db, campaign=db.with_name("c.campaign.toml"))
+    points = c.get("/api/cumulative").json()["points"]
+    with Store(db, read_only=True) as store:
+        raw = {r["hour"]: r for r in store.report(campaign=db.with_name("c.campaign.toml"),
+                                                  metrics=["magnitude"])["magnitude"]["hourly"]}
+    assert [p["hour"] for p in points] == list(raw)
+    small = [p for p in points if p["posts"] == "<10"]
+    assert small and all(0 < raw[p["hour"]]["accounts"] < 10 for p in small)
+    for p in points:
+        truth = raw[p["hour"]]
+        if isinstance(p["posts"], int):
+            assert p["posts"] == truth["posts"] and truth["accounts"] >= 10 or not truth["posts"]
+            assert p["cumulative_posts"] == truth["cumulative_posts"]
+        else:
+            assert p["cumulative_posts"] is None
+        if isinstance(p["new_participants"], int):
+            assert p["new_participants"] == truth["new_participants"]
+            assert p["new_participants"] == 0 or p["new_participants"] >= 10
+    trending = c.get("/api/trending").json()
+    for tag in trending["current"] + trending["recent"]:
+        assert tag["accounts"] is None or tag["accounts"] >= 10
+    assert all(t["peak_accounts"] is None or t["peak_accounts"] >= 10 for t in trending["ever"])
+    page = c.get("/").text
+    assert 'id="privacy-notice"' in page
+    assert "Counts describing fewer than 10 people are shown as" in page
 
 
 def test_the_page_loads_nothing_from_elsewhere(sim):

@@ -8,16 +8,26 @@ from datetime import datetime
 import ibis
 
 from groundswell.metrics import figures as f
+from groundswell.metrics.cells import Cells, Sum
 from groundswell.metrics.page import Chart, Page, Prose, Section, esc, num, when
+from groundswell.privacy.suppress import suppress_rows
 from groundswell.scope import Context, iso, phrase_pattern
 
 REPLY_KINDS = {"phrase and tag": "#f58518", "phrase only": "#ffbf79", "tag only": "#4c78a8",
                "neither": f.OTHER}
+#: Replies per hour by what they carried, by the repliers behind each (``accounts``); each
+#: kind adds up over the hours, an hour's kinds to its replies.
+REPLY_CELLS = Cells("", {k: f"accounts.{k}" for k in REPLY_KINDS}, key=("hour",), groups=(),
+                    adds_up=dict.fromkeys(REPLY_KINDS), sums=(Sum(None, *REPLY_KINDS),),
+                    hidden=("accounts",))
+#: Posts at each depth of the thread: no better bound on their people than their number.
+LEVEL_CELLS = Cells("", {"posts": None}, key=("depth",), groups=(), adds_up={"posts": None})
 
 
 # -- what only the page asks ------------------------------------------------------------------
 def replies_per_hour(ctx: Context) -> list[dict]:
-    """Direct replies to the origin post(s) per UTC hour, split by what they carried."""
+    """Direct replies to the origin post(s) per UTC hour, split by what they carried, suppressed
+    under the campaign's policy (only the page shows them)."""
     camp = ctx.campaign
     if camp is None or not camp.origin_post_ids:
         return []
@@ -31,20 +41,25 @@ def replies_per_hour(ctx: Context) -> list[dict]:
     for phrase in camp.phrases:
         said = said | replies.text.lower().re_search(phrase_pattern(phrase)).fill_null(False)
     flagged = replies.left_join(tagged, "post_id").select(
-        hour=replies.created_at.truncate("h"), said=said,
+        replies.author_id, hour=replies.created_at.truncate("h"), said=said,
         tagged=tagged.tagged.fill_null(False))
-    per = flagged.group_by(["hour", "said", "tagged"]).aggregate(n=flagged.count())
+    per = flagged.group_by(["hour", "said", "tagged"]).aggregate(
+        n=flagged.count(), a=flagged.author_id.nunique())
     out: dict[datetime, dict] = {}
     for r in per.to_pyarrow().to_pylist():
         key = ("phrase and tag" if r["said"] and r["tagged"] else "phrase only" if r["said"]
                else "tag only" if r["tagged"] else "neither")
-        row = out.setdefault(r["hour"], dict.fromkeys(REPLY_KINDS, 0))
+        row = out.setdefault(r["hour"], {**dict.fromkeys(REPLY_KINDS, 0),
+                                         "accounts": dict.fromkeys(REPLY_KINDS, 0)})
         row[key] += r["n"]
-    return [{"hour": iso(h), **out[h]} for h in sorted(out)]
+        row["accounts"][key] += r["a"]
+    found = [{"hour": iso(h), **out[h]} for h in sorted(out)]
+    return suppress_rows(found, REPLY_CELLS, ctx.policy)
 
 
 def thread_levels(ctx: Context) -> list[dict]:
-    """Posts at each depth of the reply tree under the origin (1 = direct replies)."""
+    """Posts at each depth of the reply tree under the origin (1 = direct replies), suppressed
+    under the campaign's policy."""
     camp = ctx.campaign
     if camp is None or not camp.origin_post_ids:
         return []
@@ -53,7 +68,8 @@ def thread_levels(ctx: Context) -> list[dict]:
     for origin in camp.origin_post_ids:
         for depth, posts in enumerate(forest.levels(origin), start=1):
             counts[depth] = counts.get(depth, 0) + posts
-    return [{"depth": d, "posts": n} for d, n in sorted(counts.items())]
+    found = [{"depth": d, "posts": n} for d, n in sorted(counts.items())]
+    return suppress_rows(found, LEVEL_CELLS, ctx.policy)
 
 
 def origin_post(ctx: Context) -> dict | None:
@@ -73,7 +89,7 @@ def origin_post(ctx: Context) -> dict | None:
     if not got:
         return None
     r = got[0]
-    public = ctx.is_public_figure(r["followers"], r["verified"])
+    public = ctx.is_public_figure(r["followers"], r["verified"], r["handle"])
     return {"author": ctx.name(r["platform"], r["author_id"], r["handle"], r["followers"],
                                r["verified"]),
             "public_figure": public, "created_at": iso(r["created_at"]),
@@ -121,7 +137,8 @@ def replies_chart(per_hour: list[dict], origin: str | None):
                    f.HOUR_AXIS, "direct replies per hour (posts)")
     x = [f.t(r["hour"]) for r in per_hour]
     for key, color in REPLY_KINDS.items():
-        fig.add_bar(x=x, y=[r[key] for r in per_hour], name=key, marker={"color": color},
+        fig.add_bar(x=x, y=f.numbers([r[key] for r in per_hour]), name=key,
+                    marker={"color": color},
                     hovertemplate="%{x|%Y-%m-%d %H:00} UTC<br>%{y:,} replies: " + key
                                   + "<extra></extra>")
     fig.update_layout(barmode="stack", bargap=0)
@@ -135,9 +152,9 @@ def depth_chart(levels: list[dict]):
     fig = f.figure("The call-to-action thread: posts at each depth of the reply tree",
                    "depth below the call to action (reply levels; 1 = direct reply)",
                    "posts at that depth (posts)", height=360)
-    fig.add_bar(x=[r["depth"] for r in levels], y=[r["posts"] for r in levels],
+    fig.add_bar(x=[r["depth"] for r in levels], y=f.numbers([r["posts"] for r in levels]),
                 marker={"color": f.PARTICIPANTS}, name="posts",
-                text=[f"{r['posts']:,}" for r in levels], textposition="outside",
+                text=[num(r["posts"]) for r in levels], textposition="outside",
                 hovertemplate="depth %{x}: %{y:,} posts<extra></extra>")
     fig.update_xaxes(dtick=1)
     fig.update_layout(showlegend=False)

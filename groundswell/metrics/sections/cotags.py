@@ -9,32 +9,44 @@ from collections import defaultdict
 import ibis
 
 from groundswell.metrics import figures as f
+from groundswell.metrics.cells import Cells
 from groundswell.metrics.page import Chart, Page, Rows, Section
+from groundswell.privacy.suppress import suppress_rows
 from groundswell.scope import Context
 
 NETWORK_TOP = 20
+#: A tag, or a pair of tags, used by fewer than k accounts is left out of the network: its
+#: name (or the pair) describes its few users.
+NODE_CELLS = Cells("", {"posts": "accounts", "accounts": None}, key=("tag",), complete=False,
+                   drop="accounts", hidden=("accounts",))
+EDGE_CELLS = Cells("", {"posts": "accounts", "accounts": None}, key=("a", "b"),
+                   complete=False, drop="accounts", hidden=("accounts",))
 
 
 def cotag_network(ctx: Context, top: int = NETWORK_TOP) -> dict:
     """The top ``top`` tags carried by matching posts (campaign tags included) and, for every
-    pair of them, the number of matching posts carrying both."""
+    pair of them, the number of matching posts carrying both; tags and pairs of fewer than k
+    accounts left out (the campaign's policy: only the page shows them)."""
     tags = ctx.tables.post_hashtags
     on = ctx.key
-    matched = ctx.matched.select(*on)
-    carried = tags.join(matched, on).select(*on, "tag").distinct()
-    nodes = (carried.group_by("tag").aggregate(posts=carried.count())
+    matched = ctx.matched.select(*on, "author_id")
+    carried = tags.join(matched, on).select(*on, "tag", "author_id").distinct()
+    nodes = (carried.group_by("tag").aggregate(posts=carried.count(),
+                                               accounts=carried.author_id.nunique())
              .order_by([ibis.desc("posts"), "tag"]).limit(top).to_pyarrow().to_pylist())
+    nodes = suppress_rows(nodes, NODE_CELLS, ctx.policy)
     names = [n["tag"] for n in nodes]
     if len(names) < 2:
         return {"nodes": nodes, "edges": []}
     in_top = carried.filter(carried.tag.isin(names))
-    a = in_top.select(*on, a=in_top.tag)
+    a = in_top.select(*on, "author_id", a=in_top.tag)
     b = in_top.select(*on, b=in_top.tag)
-    pairs = a.join(b, on).select("a", "b")
+    pairs = a.join(b, on).select("a", "b", "author_id")
     pairs = pairs.filter(pairs.a < pairs.b)
-    edges = (pairs.group_by(["a", "b"]).aggregate(posts=pairs.count())
+    edges = (pairs.group_by(["a", "b"]).aggregate(posts=pairs.count(),
+                                                  accounts=pairs.author_id.nunique())
              .order_by([ibis.desc("posts"), "a", "b"]).to_pyarrow().to_pylist())
-    return {"nodes": nodes, "edges": edges}
+    return {"nodes": nodes, "edges": suppress_rows(edges, EDGE_CELLS, ctx.policy)}
 
 
 def circular_layout(names: list[str], center: str | None = None) -> dict[str, tuple[float, float]]:
@@ -70,7 +82,8 @@ def network_chart(net: dict, campaign_tags: tuple[str, ...], response: set[str],
     """Co-hashtag network: nodes are tags (size ∝ √posts), edges join tags carried by the
     same matching posts (width ∝ √co-occurrences). Circular layout, the main tag in the
     middle: positions carry no meaning beyond that, and are the same on every run."""
-    nodes, edges = net.get("nodes") or [], net.get("edges") or []
+    nodes = [n for n in net.get("nodes") or [] if f.number(n["posts"]) is not None]
+    edges = [e for e in net.get("edges") or [] if f.number(e["posts"]) is not None]
     if len(nodes) < 2:
         return None
     names = [n["tag"] for n in nodes]

@@ -1,12 +1,19 @@
 """Magnitude on the page: the headline and key figures that open it, the growth curves with
-their milestones, and participants against amplifiers."""
+their milestones, and participants against amplifiers.
+
+The page shows published results (small cells ``"<k"``, complements withheld); what only the
+page computes (the first day's joiners, amplifiers per hour) is suppressed here under the
+same policy (``page.ctx.policy``)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 from groundswell.metrics import figures as f
+from groundswell.metrics.cells import Cells
 from groundswell.metrics.page import Chart, Page, Prose, Rows, Section, esc, num, when
+from groundswell.privacy.policy import Policy
+from groundswell.privacy.suppress import suppress_rows
 from groundswell.scope import Context, iso
 
 EARLY_HOURS = 24
@@ -49,17 +56,47 @@ def joiners_per_hour(ctx: Context) -> list[dict]:
     return [{"hour": iso(h), **got[h]} for h in sorted(got)]
 
 
+#: Amplifiers joining per hour: people, adding up to the published amplifiers.
+AMPLIFIER_CELLS = Cells("", {"amplifiers": None}, key=("hour",), groups=(),
+                        adds_up={"amplifiers": None})
+
+
+def published_joiners(ctx: Context, hourly: list[dict]) -> list[dict]:
+    """Accounts joining per hour as the page may show them: participants are the published
+    hourly series' new participants (the same people, suppressed once), amplifiers are
+    suppressed here."""
+    participants = {r["hour"]: r.get("new_participants", 0) for r in hourly}
+    rows = [{"hour": r["hour"], "amplifiers": r["amplifiers"]} for r in joiners_per_hour(ctx)]
+    amplifiers = {r["hour"]: r["amplifiers"] for r in
+                  suppress_rows(rows, AMPLIFIER_CELLS, ctx.policy)}
+    return [{"hour": h, "participants": participants.get(h, 0),
+             "amplifiers": amplifiers.get(h, 0)}
+            for h in sorted(set(participants) | set(amplifiers))]
+
+
+def published_headline(ctx: Context) -> dict:
+    """:func:`early_joiners` with each number of people shown as ``"<k"`` when small."""
+    found = early_joiners(ctx)
+    return {**found, "joined": shown(found["joined"], ctx.policy),
+            "amplified": shown(found["amplified"], ctx.policy)}
+
+
+def shown(people: int, policy: Policy) -> int | str:
+    """A count of people, or ``"<k"`` when it describes too few of them."""
+    return policy.shown_small if policy.small(people) else people
+
+
 # -- sections -----------------------------------------------------------------------------------
 def lead(page: Page) -> Section:
     """The sentence that says what happened, the summary and the key figures."""
     mag = page.results["magnitude"]
     cta = page.result("call_to_action") or {}
-    h = early_joiners(page.ctx)
+    h = published_headline(page.ctx)
     tag = f"#{page.main_tag}" if page.main_tag else "the campaign"
-    headline = (f'<p class="headline" id="headline" data-joined="{h["joined"]}" '
-                f'data-amplified="{h["amplified"]}" data-hours="{h["hours"]}">'
-                f'<b>{h["joined"]:,}</b> accounts joined {esc(tag)} in the first '
-                f'{h["hours"]} hours; <b>{h["amplified"]:,}</b> more amplified it.</p>')
+    headline = (f'<p class="headline" id="headline" data-joined="{esc(h["joined"])}" '
+                f'data-amplified="{esc(h["amplified"])}" data-hours="{h["hours"]}">'
+                f'<b>{esc(num(h["joined"]))}</b> accounts joined {esc(tag)} in the first '
+                f'{h["hours"]} hours; <b>{esc(num(h["amplified"]))}</b> more amplified it.</p>')
     return Section("lead", "Summary", (Prose(headline + _summary(mag, cta, h)
                                              + _cards(mag, cta)),), lead=True)
 
@@ -67,11 +104,14 @@ def lead(page: Page) -> Section:
 def _summary(mag: dict, cta: dict, h: dict) -> str:
     doubling = mag.get("doubling_time_hours")
     posts_1k = (mag.get("hours_to_posts") or {}).get("1000")
+    def b(key: str) -> str:
+        return f"<b>{esc(num(mag.get(key)))}</b>"
+
     parts = [
-        f"In all, <b>{mag['posts']:,}</b> matching posts by <b>{mag['accounts']:,}</b> accounts "
+        f"In all, {b('posts')} matching posts by {b('accounts')} accounts "
         f"from {esc(when(mag.get('first_post')))} to {esc(when(mag.get('last_post')))}: "
-        f"<b>{mag['participants']:,}</b> participants posted, replied or quoted, and "
-        f"<b>{mag['amplifiers']:,}</b> amplifiers only reposted.",
+        f"{b('participants')} participants posted, replied or quoted, and "
+        f"{b('amplifiers')} amplifiers only reposted.",
     ]
     if h.get("cutoff"):
         parts.append(f"The first {h['hours']} hours run from the call to action "
@@ -81,8 +121,8 @@ def _summary(mag: dict, cta: dict, h: dict) -> str:
     if doubling is not None:
         parts.append(f"Over the first day the post count doubled every {doubling:g} hours.")
     if cta.get("replies"):
-        parts.append(f"The call to action drew {cta['replies']:,} direct replies from "
-                     f"{cta['repliers']:,} accounts.")
+        parts.append(f"The call to action drew {esc(num(cta['replies']))} direct replies from "
+                     f"{esc(num(cta.get('repliers')))} accounts.")
     return f'<p class="summary">{" ".join(parts)}</p>'
 
 
@@ -155,7 +195,7 @@ def people(page: Page) -> Section:
     mag = page.results["magnitude"]
     spread = page.result("spread") or {}
     return Section("people", "Participants and amplifiers", (
-        Chart("roles", roles(joiners_per_hour(page.ctx), mag),
+        Chart("roles", roles(published_joiners(page.ctx, mag.get("hourly") or []), mag),
               "Participants posted a matching original, reply or quote; amplifiers only "
               "reposted. Each account counted once, in the hour it joined.", "no accounts"),
         Chart("kinds", kinds(mag.get("posts_by_kind", {})),
@@ -179,10 +219,11 @@ def cumulative(magnitude: dict):
     fig = f.figure("Cumulative matching posts and participants, with milestones",
                    f.HOUR_AXIS, "cumulative total (posts or accounts)")
     x = [f.t(r["hour"]) for r in rows]
-    fig.add_scatter(x=x, y=[r["cumulative_posts"] for r in rows], mode="lines",
+    fig.add_scatter(x=x, y=f.numbers([r["cumulative_posts"] for r in rows]), mode="lines",
                     name="posts", line={"color": f.POSTS, "width": 2, "shape": "hv"},
                     hovertemplate="%{x|%Y-%m-%d %H:00} UTC<br>%{y:,} posts<extra></extra>")
-    fig.add_scatter(x=x, y=[r["cumulative_participants"] for r in rows], mode="lines",
+    fig.add_scatter(x=x, y=f.numbers([r["cumulative_participants"] for r in rows]),
+                    mode="lines",
                     name="participants (accounts that posted, replied or quoted)",
                     line={"color": f.PARTICIPANTS, "width": 2, "shape": "hv"},
                     hovertemplate="%{x|%Y-%m-%d %H:00} UTC<br>%{y:,} participants"
@@ -220,17 +261,16 @@ def hourly(magnitude: dict, bursts: dict[str, dict], main_tag: str | None):
     fig = f.figure("Matching posts and new participants per hour; burst intervals shaded",
                    f.HOUR_AXIS, "count per hour (posts or accounts)")
     x = [f.t(r["hour"]) for r in rows]
-    fig.add_bar(x=x, y=[r["posts"] for r in rows], name="posts per hour",
+    fig.add_bar(x=x, y=f.numbers([r["posts"] for r in rows]), name="posts per hour",
                 marker={"color": f.POSTS}, opacity=0.75,
                 hovertemplate="%{x|%Y-%m-%d %H:00} UTC<br>%{y:,} posts<extra></extra>")
-    fig.add_scatter(x=x, y=[r["new_participants"] for r in rows], mode="lines",
+    fig.add_scatter(x=x, y=f.numbers([r["new_participants"] for r in rows]), mode="lines",
                     name="new participants per hour", line={"color": f.PARTICIPANTS},
                     hovertemplate="%{x|%Y-%m-%d %H:00} UTC<br>%{y:,} new participants"
                                   "<extra></extra>")
-    peak = magnitude.get("peak_hour")
-    if peak:
-        fig.add_annotation(x=f.t(peak), y=magnitude.get("peak_hour_posts", 0),
-                           text=f"peak: {magnitude.get('peak_hour_posts', 0):,} posts",
+    peak, peak_posts = magnitude.get("peak_hour"), f.number(magnitude.get("peak_hour_posts"))
+    if peak and peak_posts is not None:
+        fig.add_annotation(x=f.t(peak), y=peak_posts, text=f"peak: {peak_posts:,} posts",
                            showarrow=True, arrowhead=2, ax=40, ay=-30, font={"size": 11})
     f.shade_bursts(fig, bursts, main_tag)
     f.origin_line(fig, magnitude.get("origin_at"))
@@ -245,14 +285,15 @@ def roles(per_hour: list[dict], totals: dict):
     fig = f.figure("Accounts joining per hour: participants vs amplifiers", f.HOUR_AXIS,
                    "accounts joining per hour (accounts)")
     x = [f.t(r["hour"]) for r in per_hour]
-    fig.add_bar(x=x, y=[r["participants"] for r in per_hour],
+    fig.add_bar(x=x, y=f.numbers([r["participants"] for r in per_hour]),
                 marker={"color": f.PARTICIPANTS},
                 name=f"participants: first original, reply or quote "
-                     f"({totals.get('participants', 0):,} in all)",
+                     f"({num(totals.get('participants', 0))} in all)",
                 hovertemplate="%{x|%Y-%m-%d %H:00} UTC<br>%{y:,} participants<extra></extra>")
-    fig.add_bar(x=x, y=[r["amplifiers"] for r in per_hour], marker={"color": f.AMPLIFIERS},
+    fig.add_bar(x=x, y=f.numbers([r["amplifiers"] for r in per_hour]),
+                marker={"color": f.AMPLIFIERS},
                 name=f"amplifiers: only reposted, by first repost "
-                     f"({totals.get('amplifiers', 0):,} in all)",
+                     f"({num(totals.get('amplifiers', 0))} in all)",
                 hovertemplate="%{x|%Y-%m-%d %H:00} UTC<br>%{y:,} amplifiers<extra></extra>")
     fig.update_layout(barmode="stack", bargap=0)
     return fig
@@ -265,7 +306,7 @@ def platforms_chart(rows: list[dict]):
     names = [r["platform"] for r in rows]
     for key, color in (("posts", f.POSTS), ("participants", f.PARTICIPANTS),
                        ("amplifiers", f.AMPLIFIERS)):
-        fig.add_bar(x=names, y=[r.get(key, 0) for r in rows], name=key,
+        fig.add_bar(x=names, y=f.numbers([r.get(key, 0) for r in rows]), name=key,
                     marker={"color": color},
                     hovertemplate="%{x}: %{y:,} " + key + "<extra></extra>")
     fig.update_layout(barmode="group")
@@ -273,14 +314,15 @@ def platforms_chart(rows: list[dict]):
 
 
 def kinds(posts_by_kind: dict):
-    if not posts_by_kind or not any(posts_by_kind.values()):
+    if not posts_by_kind or not any(f.number(v) for v in posts_by_kind.values()):
         return None
     fig = f.figure("Matching posts by kind", "kind of post (category)",
                    "matching posts (posts)", height=360)
     names = list(posts_by_kind)
     colors = [f.AMPLIFIERS if k == "repost" else f.PARTICIPANTS for k in names]
-    fig.add_bar(x=names, y=[posts_by_kind[k] for k in names], marker={"color": colors},
-                text=[f"{posts_by_kind[k]:,}" for k in names], textposition="outside",
+    fig.add_bar(x=names, y=f.numbers([posts_by_kind[k] for k in names]),
+                marker={"color": colors},
+                text=[num(posts_by_kind[k]) for k in names], textposition="outside",
                 name="posts", hovertemplate="%{x}: %{y:,} posts<extra></extra>")
     fig.update_layout(showlegend=False)
     return fig

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 from groundswell.metrics import figures as f
+from groundswell.metrics.cells import Cells
 from groundswell.metrics.page import Chart, Page, Rows, Section
+from groundswell.privacy.suppress import suppress_rows
 from groundswell.scope import Context, iso
+
+#: A tag's posts per hour, by the accounts behind them, adding up to its posts.
+HOURLY_CELLS = Cells("", {"posts": "accounts"}, key=("hour",), groups=(),
+                     adds_up={"posts": None}, hidden=("accounts",))
 
 
 def tag_hourly(ctx: Context, tag: str) -> list[dict]:
-    """Posts per UTC hour carrying ``tag``, among posts in the campaign's window."""
+    """Posts per UTC hour carrying ``tag``, among posts in the campaign's window, suppressed
+    under the campaign's policy (only the page shows them)."""
     tags = ctx.tables.post_hashtags
     window = ctx.scope.window(ctx.tables)
-    window = window.filter(window.created_at.notnull()).select(*ctx.key, "created_at")
+    window = window.filter(window.created_at.notnull()).select(*ctx.key, "created_at",
+                                                               "author_id")
     carrying = window.semi_join(tags.filter(tags.tag == tag).select(*ctx.key), ctx.key)
     per = carrying.group_by(hour=carrying.created_at.truncate("h")).aggregate(
-        posts=carrying.count())
-    return [{"hour": iso(r["hour"]), "posts": r["posts"]}
-            for r in per.order_by("hour").to_pyarrow().to_pylist()]
+        posts=carrying.count(), accounts=carrying.author_id.nunique())
+    found = [{"hour": iso(r["hour"]), "posts": r["posts"], "accounts": r["accounts"]}
+             for r in per.order_by("hour").to_pyarrow().to_pylist()]
+    return suppress_rows(found, HOURLY_CELLS, ctx.policy)
 
 
 def section(page: Page) -> Section:
@@ -48,7 +57,7 @@ def chart(per_tag: dict[str, list[dict]], bursts: dict[str, dict]):
                     200 + 170 * n)
     for i, (tag, rows) in enumerate(per_tag.items(), 1):
         color = f.RESPONSE_COLORS[(i - 1) % len(f.RESPONSE_COLORS)]
-        fig.add_scatter(x=[f.t(r["hour"]) for r in rows], y=[r["posts"] for r in rows],
+        fig.add_scatter(x=[f.t(r["hour"]) for r in rows], y=f.numbers([r["posts"] for r in rows]),
                         mode="lines", name=f"#{tag}", line={"color": color, "shape": "hv"},
                         row=i, col=1,
                         hovertemplate="%{x|%Y-%m-%d %H:00} UTC<br>%{y:,} posts #" + tag

@@ -7,23 +7,34 @@ import math
 from collections import defaultdict
 
 from groundswell.metrics import figures as f
+from groundswell.metrics.cells import Cells
 from groundswell.metrics.page import Chart, Page, Rows, Section
+from groundswell.privacy.suppress import suppress_rows
 from groundswell.scope import Context, iso
+
+#: Posts per day carrying a campaign tag, by the accounts behind them; a tag's days add up to
+#: its posts.
+TAG_DAILY_CELLS = Cells("", {"posts": "accounts"}, key=("tag", "day"), groups=("tag",),
+                        adds_up={"posts": None}, hidden=("accounts",))
 
 
 def tag_daily(ctx: Context) -> list[dict]:
-    """Posts per UTC day carrying each campaign tag (main tag and variants)."""
+    """Posts per UTC day carrying each campaign tag (main tag and variants), suppressed under
+    the campaign's policy (only the page shows them)."""
     if ctx.campaign is None:
         return []
     tags = ctx.tables.post_hashtags
     window = ctx.scope.window(ctx.tables)
-    window = window.filter(window.created_at.notnull()).select(*ctx.key, "created_at")
+    window = window.filter(window.created_at.notnull()).select(*ctx.key, "created_at",
+                                                               "author_id")
     tagged = tags.filter(tags.tag.isin(ctx.campaign.tags)).join(window, ctx.key)
     # one row per post and tag (post_hashtags keys are unique): posts are a count
     per = tagged.group_by(["tag", tagged.created_at.truncate("D").name("day")]).aggregate(
-        posts=tagged.count())
-    return [{"tag": r["tag"], "day": iso(r["day"])[:10], "posts": r["posts"]}
-            for r in per.order_by(["tag", "day"]).to_pyarrow().to_pylist()]
+        posts=tagged.count(), accounts=tagged.author_id.nunique())
+    found = [{"tag": r["tag"], "day": iso(r["day"])[:10], "posts": r["posts"],
+              "accounts": r["accounts"]}
+             for r in per.order_by(["tag", "day"]).to_pyarrow().to_pylist()]
+    return suppress_rows(found, TAG_DAILY_CELLS, ctx.policy)
 
 
 def joiners(page: Page) -> Section:
@@ -94,14 +105,20 @@ def languages_chart(rows: list[dict], top: int = 8):
     """Matching posts per day by language; the smaller languages grouped as "other"."""
     if not rows:
         return None
+    # suppressed cells are gaps: neither in the totals that rank the languages nor in "other"
     totals: dict[str, int] = defaultdict(int)
     for r in rows:
-        totals[r["lang"]] += r["posts"]
+        totals[r["lang"]] += f.number(r["posts"]) or 0
     keep = [lang for lang, _ in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))][:top]
     days = sorted({r["day"] for r in rows})
-    grid: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    # a day without the language is 0; one whose count is suppressed a gap (None)
+    grid: dict[str, dict[str, int | None]] = defaultdict(dict)
     for r in rows:
-        grid[r["lang"] if r["lang"] in keep else "other"][r["day"]] += r["posts"]
+        posts, cells = f.number(r["posts"]), grid[r["lang"] if r["lang"] in keep else "other"]
+        if posts is not None and cells.get(r["day"], 0) is not None:
+            cells[r["day"]] = cells.get(r["day"], 0) + posts
+        elif posts is None and r["lang"] in keep:
+            cells[r["day"]] = None
     fig = f.figure("Matching posts per day by language (platform-detected)", f.DAY_AXIS,
                    "matching posts per day (posts)")
     for i, lang in enumerate([*keep, "other"] if "other" in grid else keep):
@@ -128,7 +145,7 @@ def variants_chart(daily: list[dict], variant_rows: list[dict]):
             continue
         label = f"#{tag}" + (f" ({langs[tag]})" if langs.get(tag) else "")
         color = f.PALETTE[i % len(f.PALETTE)]
-        fig.add_scatter(x=[r["day"] for r in rows], y=[r["posts"] for r in rows],
+        fig.add_scatter(x=[r["day"] for r in rows], y=f.numbers([r["posts"] for r in rows]),
                         mode="lines+markers", name=label, line={"color": color},
                         legendgroup=tag,
                         hovertemplate="%{x|%Y-%m-%d} UTC<br>%{y:,} posts " + label

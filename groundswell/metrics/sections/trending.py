@@ -35,7 +35,8 @@ def chart(trends: dict | None):
     series: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for w in trends["windows"]:
         for entry in w["tags"]:
-            series[entry["tag"]].append((f.t(w["window_start"]), entry["score"]))
+            if f.number(entry.get("score")) is not None:  # a withheld score is no point
+                series[entry["tag"]].append((f.t(w["window_start"]), entry["score"]))
     hours = trends.get("window_seconds", 3600) / 3600
     fig = f.figure("Trending tags: trend score while trending",
                    f"window start (UTC; {hours:g}-hour windows)",
