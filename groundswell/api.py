@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # imported where used: an ingest never loads Ibis (0.35 s), n
 
     from groundswell.engines import Engine
     from groundswell.ingest import FollowSummary, IngestSummary
-    from groundswell.privacy.policy import Policy
+    from groundswell.policy import Policy
     from groundswell.scope import Scope, Tables
     from groundswell.trends.bursts import BurstParams
     from groundswell.trends.score import TrendParams
@@ -304,8 +304,8 @@ def _export_key(source: Source) -> tuple[bytes, bool]:
     carries; an export from before keys moved out carries the key itself) and whether its
     tables are private already."""
     from groundswell.engines import read_meta
-    from groundswell.export import MANIFEST
-    from groundswell.privacy.keys import load_key
+    from groundswell.export import MANIFEST, read_manifest
+    from groundswell.keys import load_key
 
     meta = read_meta(source)
     if meta.get("pseudonym_key"):
@@ -313,12 +313,7 @@ def _export_key(source: Source) -> tuple[bytes, bool]:
     else:
         key = load_key(meta["store_id"]) if meta.get("store_id") else b""
     folder = Path(str(getattr(source, "source", "")))
-    private = False
-    if (folder / MANIFEST).is_file():
-        import json
-
-        private = bool(json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-                       .get("private", False))
+    private = (folder / MANIFEST).is_file() and bool(read_manifest(folder).get("private"))
     return key, private
 
 
@@ -351,7 +346,7 @@ def policy_of(campaign: CampaignLike = None, tags: Sequence[str] = (),
               reveal: bool = False) -> Policy:
     """The privacy policy of a campaign (its file's ``[public_figures]`` and ``[privacy]``;
     the defaults for ad-hoc tags or no campaign), with ``reveal`` as the user asked."""
-    from groundswell.privacy.policy import Policy
+    from groundswell.policy import Policy
 
     return Policy.of(campaign_of(campaign, tags), reveal=reveal)
 
@@ -360,7 +355,7 @@ def publish(results: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
     """``results`` as an output may show them under ``policy``: counts describing fewer than
     ``k`` people shown as ``"<k"`` (and protected against subtraction), private accounts'
     rows coarsened (see docs/privacy.md). A new dict; ``results`` is left as it is."""
-    from groundswell.privacy.suppress import publish as published
+    from groundswell.metrics.suppress import publish as published
 
     return published(dict(results), policy)
 
@@ -539,9 +534,9 @@ def share(store: storage.Store, campaign: CampaignLike, out_dir: str | os.PathLi
 
 
 def rotate_key(store: storage.Store) -> dict[str, str]:
-    """A new pseudonym key for the store (:mod:`groundswell.privacy.keys`): every pseudonym
+    """A new pseudonym key for the store (:mod:`groundswell.keys`): every pseudonym
     changes from now on; the data does not. Returns the old and new key fingerprints."""
-    from groundswell.privacy import keys
+    from groundswell import keys
 
     before = keys.fingerprint(store.pseudonym_key)
     path = keys.rotate(store.store_id)

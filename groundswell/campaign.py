@@ -16,8 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from groundswell.privacy.policy import normal_handle
-from groundswell.text import normalize_tag
+from groundswell.text import normal_handle, normalize_tag
 
 
 class CampaignError(ValueError):
@@ -49,7 +48,7 @@ class Campaign:
     #: policy compares them (no ``@``, lower case).
     public_handles: tuple[str, ...] = ()
     #: ``[privacy]``: the smallest group a published count may describe, the campaign's
-    #: differential-privacy budget and the ε of one release (groundswell.privacy.policy).
+    #: differential-privacy budget and the ε of one release (groundswell.policy).
     privacy_k: int = 10
     privacy_budget: float = 3.0
     privacy_epsilon: float = 1.0

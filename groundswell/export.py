@@ -37,12 +37,12 @@ from typing import Any
 import duckdb
 
 from groundswell import schema
+from groundswell.keys import fingerprint
+from groundswell.policy import Policy
 from groundswell.privacy import redact
-from groundswell.privacy.keys import fingerprint
-from groundswell.privacy.policy import Policy
+from groundswell.schema import MANIFEST
 from groundswell.store import Store, StoreError
 
-MANIFEST = "_groundswell.json"
 FORMAT = "groundswell-parquet"
 
 #: Tables whose rows are split into folders, and by what. The rest are one small file each.

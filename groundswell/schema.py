@@ -50,6 +50,9 @@ SCHEMA_VERSION = 5
 #    so and when: ``groundswell label``), created on open, removed with its post; older
 #    software ignores it. Likewise the ledgers of forgetting and exports (``LEDGERS``).
 
+#: The manifest every Parquet export folder holds (groundswell.export); read by forgetting too.
+MANIFEST = "_groundswell.json"
+
 #: Post kinds, in the priority used when a post is several things at once
 #: (a retweet of a reply is a repost; a reply that quotes is a reply).
 KINDS = ("original", "reply", "quote", "repost")
@@ -209,7 +212,7 @@ STAGING: dict[str, str] = {
 #: tombstones together let whoever holds them test a guessed id, and an export travels.
 #:
 #: * ``forget_state``: one row, the store's random salt (tombstones are salted digests, see
-#:   :mod:`groundswell.ingest.tombstones`) and whether a forgetting still has exports to clean
+#:   :mod:`groundswell.tombstones`) and whether a forgetting still has exports to clean
 #:   and the file to compact (``pending``).
 #: * ``forgotten``: the tombstones, one per forgotten account, post or handle: the salted
 #:   SHA-256 of ``kind|platform|id`` (``digest``), never the id; the platform in clear, so

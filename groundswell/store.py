@@ -361,7 +361,7 @@ class Store:
             "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(schema.SCHEMA_VERSION)]
         )
         # The store's name for its pseudonym key, which lives outside the store
-        # (groundswell.privacy.keys): a copy of the store or of an export carries the name,
+        # (groundswell.keys): a copy of the store or of an export carries the name,
         # never the key. A store from before keys moved out hands its key over, once.
         self.con.execute(
             "INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", [secrets.token_hex(12)]
@@ -480,7 +480,7 @@ class Store:
         con = self.con
         forgotten = 0  # posts of the batch that tombstones of forgetting leave out
         if self._any_forgotten():
-            from groundswell.ingest.tombstones import filter_batch
+            from groundswell.tombstones import filter_batch
 
             tables, forgotten = filter_batch(con, tables)
         for name, table in tables.items():
@@ -738,15 +738,15 @@ class Store:
         if not self._one("SELECT count(*) FROM forget_accounts")[0]:
             self.con.execute("DROP TABLE forget_accounts")
             return 0
-        from groundswell.privacy import forget
+        from groundswell.erase import erase
 
-        return forget.erase(self, reason="deleted")["posts"]
+        return erase(self, reason="deleted")["posts"]
 
     def _any_forgotten(self) -> bool:
         """Whether tombstones of forgetting exist (asked once per writer, then kept; a
         forgetting or a compaction asks again)."""
         if self._forgotten is None:
-            from groundswell.ingest.tombstones import any_tombstones
+            from groundswell.tombstones import any_tombstones
 
             self._forgotten = any_tombstones(self.con)
         return self._forgotten
@@ -1027,8 +1027,8 @@ class Store:
     @property
     def pseudonym_key(self) -> bytes:
         """The key behind outputs' pseudonyms, read from its file outside the store (made,
-        owner-only, the first time it is needed; see :mod:`groundswell.privacy.keys`)."""
-        from groundswell.privacy.keys import load_key
+        owner-only, the first time it is needed; see :mod:`groundswell.keys`)."""
+        from groundswell.keys import load_key
 
         if str(self.path) == ":memory:":  # a store that dies with the process: so does its key
             if not getattr(self, "_memory_key", None):
@@ -1043,7 +1043,7 @@ class Store:
     def _move_key_out(self) -> None:
         """Stores made before keys moved out kept theirs in ``meta``: write it to the key
         file (unless one exists) and delete it from the store."""
-        from groundswell.privacy.keys import key_path, write_key
+        from groundswell.keys import key_path, write_key
 
         row = self._one("SELECT value FROM meta WHERE key = 'pseudonym_key'")
         if row is None:

@@ -29,7 +29,8 @@ import re
 import unicodedata
 from functools import cache
 
-__all__ = ["extract_hashtags", "extract_hashtags_with_indices", "normalize_tag"]
+__all__ = ["extract_hashtags", "extract_hashtags_with_indices", "normal_handle",
+           "normalize_tag"]
 
 # twitter-text's HASHTAG_SPECIAL_CHARS: allowed inside a hashtag but not letters themselves.
 _SPECIAL_CHARS = (
@@ -268,3 +269,8 @@ def normalize_tag(tag: str) -> str:
     """
     key = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", tag).casefold())
     return key.strip().lstrip("#").strip()
+
+
+def normal_handle(handle: str) -> str:
+    """A handle as the policy compares them: without ``@``, lower case."""
+    return handle.strip().lstrip("@").lower()

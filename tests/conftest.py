@@ -13,7 +13,7 @@ import pytest
 from groundswell import Store
 from groundswell.simulate import simulate
 
-# Pseudonym keys live outside stores (groundswell.privacy.keys); the tests' keys go to a folder
+# Pseudonym keys live outside stores (groundswell.keys); the tests' keys go to a folder
 # of their own, never to the user's ~/.config (set before any test, so CLI subprocesses inherit it)
 if "GROUNDSWELL_KEY_DIR" not in os.environ:
     os.environ["GROUNDSWELL_KEY_DIR"] = tempfile.mkdtemp(prefix="groundswell-test-keys-")

@@ -42,7 +42,7 @@ def keys_show(db: str, as_json: bool) -> None:
     Example:
       groundswell keys show --db metoo.duckdb
     """
-    from groundswell.privacy.keys import fingerprint, key_path
+    from groundswell.keys import fingerprint, key_path
 
     with open_store(db) as store:  # to write: a store from before keys moved out hands it over
         key = store.pseudonym_key

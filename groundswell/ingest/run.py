@@ -124,10 +124,10 @@ def ingest(
 def finish_forgetting(store: Store) -> None:
     """Accounts that left their platform during the run were forgotten in the store
     (``Store._forget_departed``); their rows in recorded exports and their bytes in the file
-    go now, once per run (:func:`groundswell.privacy.forget.finish`; one query when there is
+    go now, once per run (:func:`groundswell.erase.finish`; one query when there is
     nothing to do). Another process holding the store leaves it due: the next ingest or
     ``groundswell forget --pending`` finishes."""
-    from groundswell.privacy.forget import finish
+    from groundswell.erase import finish
     from groundswell.store import StoreBusy
 
     try:

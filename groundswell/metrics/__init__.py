@@ -86,7 +86,7 @@ class Metric:
     panels: tuple[Panel, ...] = ()
     #: Its result's counts: the people behind each and how they add up, so that every output
     #: suppresses small cells (:mod:`groundswell.metrics.cells`,
-    #: :mod:`groundswell.privacy.suppress`). Nothing declared: published as computed.
+    #: :mod:`groundswell.metrics.suppress`). Nothing declared: published as computed.
     cells: tuple[Cells, ...] = ()
     #: Its lists of one row per account, coarsened for private accounts.
     persons: tuple[Persons, ...] = ()

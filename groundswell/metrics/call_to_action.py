@@ -7,10 +7,10 @@ each other.
 
 from __future__ import annotations
 
+from groundswell.keys import post_pseudonym
 from groundswell.metrics import Metric
 from groundswell.metrics.cells import Cells
 from groundswell.metrics.sections import call_to_action as sections
-from groundswell.privacy.keys import post_pseudonym
 from groundswell.scope import Context, phrase_pattern
 
 

@@ -49,7 +49,7 @@ def _nth_times(table, column: str, ns: tuple[int, ...]) -> dict[int, datetime | 
 def series(ctx: Context, unit: str) -> list[dict]:
     """Posts, the accounts that wrote them and new participants per hour or day, with running
     totals (UTC buckets). The accounts are the people a bucket's posts describe: what small-cell
-    suppression decides by (:mod:`groundswell.privacy.suppress`)."""
+    suppression decides by (:mod:`groundswell.metrics.suppress`)."""
     m = ctx.matched.filter(ctx.matched.created_at.notnull())
     buckets = m.mutate(at=m.created_at.truncate(unit))
     found = buckets.group_by("at").aggregate(n=buckets.count(),

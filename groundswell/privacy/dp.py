@@ -54,7 +54,7 @@ from groundswell.privacy import ledger
 
 if TYPE_CHECKING:
     from groundswell.campaign import Campaign
-    from groundswell.privacy.policy import Policy
+    from groundswell.policy import Policy
     from groundswell.scope import Context
     from groundswell.store import Store
 

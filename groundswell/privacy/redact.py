@@ -1,11 +1,11 @@
 """A private copy of the store's tables: what a Parquet export holds unless ``--reveal``.
 
 Why: an export is a file that travels (to a colleague, a cluster, an archive). Under the
-policy (:mod:`groundswell.privacy.policy`) it may carry public figures as they are, but of a
+policy (:mod:`groundswell.policy`) it may carry public figures as they are, but of a
 private account no handle, id, text or profile field, and nothing that finds its posts again:
 
 * a private account's ``author_id`` becomes its keyed pseudonym (``acct-…``, the one reports
-  print, :func:`groundswell.privacy.keys.pseudonym`), its handle, display name, follower count
+  print, :func:`groundswell.keys.pseudonym`), its handle, display name, follower count
   and creation time are dropped, and its handle history is left out;
 * a private account's post ids become keyed pseudonyms (``post-…``) everywhere they appear
   (the post, replies and reposts pointing at it, hashtags, mentions, labels, versions), so the
@@ -24,8 +24,8 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from groundswell.privacy.keys import post_pseudonym, pseudonym
-from groundswell.privacy.policy import Policy
+from groundswell.keys import post_pseudonym, pseudonym
+from groundswell.policy import Policy
 
 #: Tables never in a private export (raw input lines).
 LEFT_OUT = ("quarantine",)

@@ -7,7 +7,7 @@ in the registry's order, and a metric that declares none gets a generic section 
 numbers and tables. Nothing here knows which metrics exist; a plugin's metric appears on the
 page by being registered.
 
-Privacy: the page shows the results as :func:`groundswell.privacy.suppress.publish` leaves
+Privacy: the page shows the results as :func:`groundswell.metrics.suppress.publish` leaves
 them under the campaign's policy — aggregates with small cells suppressed, keyed pseudonyms
 (``acct-…``) and the handles of public figures only; post text never, except the
 call-to-action post when a public figure wrote it — and says so in a notice on top.
@@ -29,8 +29,8 @@ from plotly.offline import get_plotlyjs
 
 from groundswell.metrics import Metric, Results, check, registry
 from groundswell.metrics.page import Chart, Page, Prose, Rows, Section, esc, num, when
-from groundswell.privacy.policy import Policy
-from groundswell.privacy.suppress import publish
+from groundswell.metrics.suppress import publish
+from groundswell.policy import Policy
 from groundswell.scope import Context, Scope, Tables, scalar
 
 PLOTLY_CONFIG = {"responsive": True, "displaylogo": False,

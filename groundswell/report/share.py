@@ -8,7 +8,7 @@ one of the people who disclosed. ``groundswell share`` writes, into one folder:
   95 % error (:mod:`groundswell.privacy.dp`; the release is recorded in the store's ledger);
 * ``tables/*.csv`` and ``report.json``: every metric's tables under the campaign's policy —
   public figures named, everyone else a keyed pseudonym, counts of fewer than k people shown as
-  ``"<k"`` and protected against subtraction (:mod:`groundswell.privacy.suppress`);
+  ``"<k"`` and protected against subtraction (:mod:`groundswell.metrics.suppress`);
 * ``report.html``: the HTML report under the same policy, with its notice;
 * ``README.md``: what the bundle holds, ε, k, and what was left out.
 
@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from groundswell.privacy.policy import Policy
+from groundswell.policy import Policy
 
 #: What a bundle never holds, for its README.
 LEFT_OUT = (

@@ -15,8 +15,8 @@ from typing import Any
 
 import ibis.expr.types as ir
 
-from groundswell.privacy.keys import pseudonym
-from groundswell.privacy.policy import Policy
+from groundswell.keys import pseudonym
+from groundswell.policy import Policy
 from groundswell.schema import POST_KEY
 from groundswell.scope.matching import Scope
 from groundswell.scope.tables import Tables

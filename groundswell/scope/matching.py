@@ -22,7 +22,7 @@ import ibis
 import ibis.expr.types as ir
 
 from groundswell.campaign import Campaign
-from groundswell.privacy.policy import Policy
+from groundswell.policy import Policy
 from groundswell.scope.tables import Tables
 
 

@@ -10,7 +10,7 @@ works offline and loads nothing from elsewhere (FastAPI's ``/docs`` pages are of
 reason: they load their scripts from a CDN).
 
 Privacy: every panel is published under the campaign's policy
-(:func:`groundswell.privacy.suppress.published_panels`, in :mod:`~groundswell.web.live`): a
+(:func:`groundswell.metrics.suppress.published_panels`, in :mod:`~groundswell.web.live`): a
 count describing fewer than k people is ``"<k"``, its complements ``null``, and the page says
 so in a notice under its title. The dashboard never reveals.
 """

@@ -29,7 +29,7 @@ Refreshes are shared and rate-limited, whatever the number of open pages:
 
 What the endpoints serve is published under the campaign's privacy policy: the panels'
 latest raw values are kept, and every time one changes all of them are suppressed together
-(:func:`groundswell.privacy.suppress.published_panels`): the counter, the curve and the
+(:func:`groundswell.metrics.suppress.published_panels`): the counter, the curve and the
 platforms add up to each other, so their small cells are protected as one table.
 """
 
@@ -51,8 +51,8 @@ from groundswell import api, schema
 from groundswell.campaign import Campaign
 from groundswell.metrics import Metric, registry
 from groundswell.metrics.page import Panel, Widget
-from groundswell.privacy.policy import Policy
-from groundswell.privacy.suppress import published_panels
+from groundswell.metrics.suppress import published_panels
+from groundswell.policy import Policy
 from groundswell.scope import Scope, Tables, iso
 from groundswell.scope.context import MATCHED_COLUMNS
 from groundswell.store import Store, StoreBusy, StoreError

@@ -21,8 +21,8 @@ from rich.console import Console
 
 from groundswell import api
 from groundswell.demo import DEMO_START, write_campaign
+from groundswell.policy import Policy
 from groundswell.privacy import dp, ledger
-from groundswell.privacy.policy import Policy
 from groundswell.simulate import simulate
 from groundswell.store import StoreError
 

@@ -17,14 +17,14 @@ import pytest
 from click.testing import CliRunner
 from helpers import CORPORA, corpus, table_rows
 
+from groundswell import keys
 from groundswell.api import Store
-from groundswell.cli.forget import forget as forget_command
+from groundswell.cli import main
 from groundswell.export import MANIFEST, export_parquet
 from groundswell.ingest.batch import Batch
-from groundswell.ingest.tombstones import MARK
-from groundswell.privacy import keys
+from groundswell.policy import Policy
 from groundswell.privacy.forget import finish, forget, is_forgotten, parse_ids, pending
-from groundswell.privacy.policy import Policy
+from groundswell.tombstones import MARK
 
 REAL = ["twarc2/flat.jsonl", "twarc2/brexit.jsonl",
         "mastodon/rtoot/tag_ichbinhanna_mastodon.social.json",
@@ -493,19 +493,19 @@ def test_the_command(tmp_path):
     ids = tmp_path / "ids.txt"
     ids.write_text(f"# asked on 2025-05-02\naccount:{ALICE}\n")
     runner = CliRunner()
-    dry = runner.invoke(forget_command, ["--db", str(db), "--ids", str(ids), "--dry-run"])
+    dry = runner.invoke(main, ["forget", "--db", str(db), "--ids", str(ids), "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "Would forget 1 account" in dry.output
-    done = runner.invoke(forget_command, ["--db", str(db), "--ids", str(ids), "--json"])
+    done = runner.invoke(main, ["forget", "--db", str(db), "--ids", str(ids), "--json"])
     assert done.exit_code == 0, done.output
     result = json.loads(done.output)
     assert result["posts_removed"] == 2 and result["compacted"]
-    again = runner.invoke(forget_command, ["--db", str(db), "--pending"])
+    again = runner.invoke(main, ["forget", "--db", str(db), "--pending"])
     assert again.exit_code == 0 and "Nothing was due" in again.output
-    missing = runner.invoke(forget_command, ["--db", str(tmp_path / "none.duckdb"),
+    missing = runner.invoke(main, ["forget", "--db", str(tmp_path / "none.duckdb"),
                                              "--account", "1"])
     assert missing.exit_code == 1 and "no store" in missing.output
-    assert runner.invoke(forget_command, ["--db", str(db)]).exit_code == 2
+    assert runner.invoke(main, ["forget", "--db", str(db)]).exit_code == 2
 
 
 def test_real_corpora_are_where_the_tests_expect_them():

@@ -8,9 +8,8 @@ import stat
 
 import pytest
 
-from groundswell import api
+from groundswell import api, keys
 from groundswell.api import Store
-from groundswell.privacy import keys
 from groundswell.simulate import simulate
 
 

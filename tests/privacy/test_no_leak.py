@@ -25,7 +25,7 @@ from helpers import CORPORA
 from groundswell import api
 from groundswell.api import Store
 from groundswell.cli import main
-from groundswell.privacy.policy import Policy
+from groundswell.policy import Policy
 
 REAL = [*sorted((CORPORA / "twarc2").glob("*.jsonl")),
         CORPORA / "bluesky" / "jetstream_events_v1.jsonl",

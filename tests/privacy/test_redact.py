@@ -9,8 +9,8 @@ import pytest
 from groundswell import api
 from groundswell.api import Store
 from groundswell.export import export_parquet, read_manifest
-from groundswell.privacy.keys import fingerprint, pseudonym
-from groundswell.privacy.policy import Policy
+from groundswell.keys import fingerprint, pseudonym
+from groundswell.policy import Policy
 from groundswell.simulate import simulate
 
 

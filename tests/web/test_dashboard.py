@@ -24,7 +24,7 @@ from groundswell import Store
 from groundswell.demo import campaign_from_truth
 from groundswell.ingest.follow import follow
 from groundswell.metrics import Scope, Tables
-from groundswell.privacy.policy import Policy
+from groundswell.policy import Policy
 from groundswell.simulate import simulate
 from groundswell.trends.batch import trends
 from groundswell.web import LiveStore, create_app

@@ -10,7 +10,7 @@ import ibis
 from groundswell.metrics import figures as f
 from groundswell.metrics.cells import Cells, Sum
 from groundswell.metrics.page import Chart, Page, Prose, Section, esc, num, when
-from groundswell.privacy.suppress import suppress_rows
+from groundswell.metrics.suppress import suppress_rows
 from groundswell.scope import Context, iso, phrase_pattern
 
 REPLY_KINDS = {"phrase and tag": "#f58518", "phrase only": "#ffbf79", "tag only": "#4c78a8",

@@ -11,7 +11,7 @@ import ibis
 from groundswell.metrics import figures as f
 from groundswell.metrics.cells import Cells
 from groundswell.metrics.page import Chart, Page, Rows, Section
-from groundswell.privacy.suppress import suppress_rows
+from groundswell.metrics.suppress import suppress_rows
 from groundswell.scope import Context
 
 NETWORK_TOP = 20

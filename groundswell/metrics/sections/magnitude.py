@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from groundswell.metrics import figures as f
 from groundswell.metrics.cells import Cells
 from groundswell.metrics.page import Chart, Page, Prose, Rows, Section, esc, num, when
-from groundswell.privacy.policy import Policy
-from groundswell.privacy.suppress import suppress_rows
+from groundswell.metrics.suppress import suppress_rows
+from groundswell.policy import Policy
 from groundswell.scope import Context, iso
 
 EARLY_HOURS = 24

@@ -5,7 +5,7 @@ from __future__ import annotations
 from groundswell.metrics import figures as f
 from groundswell.metrics.cells import Cells
 from groundswell.metrics.page import Chart, Page, Rows, Section
-from groundswell.privacy.suppress import suppress_rows
+from groundswell.metrics.suppress import suppress_rows
 from groundswell.scope import Context, iso
 
 #: A tag's posts per hour, by the accounts behind them, adding up to its posts.

@@ -9,7 +9,7 @@ from collections import defaultdict
 from groundswell.metrics import figures as f
 from groundswell.metrics.cells import Cells
 from groundswell.metrics.page import Chart, Page, Rows, Section
-from groundswell.privacy.suppress import suppress_rows
+from groundswell.metrics.suppress import suppress_rows
 from groundswell.scope import Context, iso
 
 #: Posts per day carrying a campaign tag, by the accounts behind them; a tag's days add up to

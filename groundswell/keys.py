@@ -22,7 +22,7 @@ from pathlib import Path
 KEY_BYTES = 32
 
 
-class KeyError_(OSError):
+class KeyFileError(OSError):
     """A key file that cannot be read or written; the message says which and why."""
 
 
@@ -48,7 +48,7 @@ def load_key(store_id: str, create: bool = True) -> bytes:
         if not create:
             return b""
     except (OSError, ValueError) as exc:
-        raise KeyError_(f"cannot read the pseudonym key {path}: {exc}") from None
+        raise KeyFileError(f"cannot read the pseudonym key {path}: {exc}") from None
     return write_key(store_id, secrets.token_bytes(KEY_BYTES), replace=False)
 
 
@@ -73,7 +73,7 @@ def write_key(store_id: str, key: bytes, replace: bool = True) -> bytes:
                 tmp.unlink()
             return bytes.fromhex(path.read_text(encoding="ascii").strip())
     except OSError as exc:
-        raise KeyError_(f"cannot write the pseudonym key {path}: {exc}") from None
+        raise KeyFileError(f"cannot write the pseudonym key {path}: {exc}") from None
     return key
 
 

@@ -29,9 +29,9 @@ from rich.console import Console
 from groundswell import api
 from groundswell.demo import DEMO_START, PLATFORM_FORMATS, share_posts, write_campaign
 from groundswell.metrics import Metric
-from groundswell.metrics.cells import Cells, Ref, tables
-from groundswell.privacy.policy import Policy
-from groundswell.privacy.suppress import Suppression, publish, published_panels, solvable
+from groundswell.metrics.cells import Cells, Ref, has, tables
+from groundswell.metrics.suppress import Suppression, publish, published_panels, solvable
+from groundswell.policy import Policy
 from groundswell.report.console import print_report
 from groundswell.scope import Context
 from groundswell.simulate import simulate
@@ -645,24 +645,15 @@ def test_the_declarations_name_tables_that_exist(demo):
             rows = [r for _, table, _ in found for r in table]
             if rows:
                 fields = set(decl.counts) | set(decl.key)
-                assert any(all(_has(r, f) for f in fields) for r in rows), (name, decl.path)
+                assert any(all(has(r, f) for f in fields) for r in rows), (name, decl.path)
     suppression = Suppression({"": copy.deepcopy(demo.raw)},
                               {n: m.cells for n, m in registry().items()}, demo.policy)
     suppression.settle()
     assert suppression.open_relations() == [] and suppression.unrepaired == []
 
 
-def _has(row: dict, name: str) -> bool:
-    value: Any = row
-    for part in name.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return False
-        value = value[part]
-    return True
-
-
 def test_docs_describe_the_rules():
-    docs = (Path(__file__).resolve().parents[2] / "docs" / "suppression.md").read_text()
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "privacy.md").read_text()
     for words in ("complementary", "running total", "platform", "does not protect", "<10"):
         assert words in docs
 

@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from groundswell.metrics.cells import Cells, Persons, Ref, Spec, get, has, put, remove, tables
-from groundswell.privacy.policy import Policy
+from groundswell.policy import Policy
 
 if TYPE_CHECKING:
     from groundswell.metrics import Metric

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from groundswell.text import normal_handle
+
 if TYPE_CHECKING:
     from groundswell.campaign import Campaign
 
@@ -109,8 +111,3 @@ class Policy:
                  f"\u201c{self.shown_small}\u201d." if self.suppressing
                  else " Small cells are not suppressed (min_cell is 1).")
         return who + rest + cells
-
-
-def normal_handle(handle: str) -> str:
-    """A handle as the policy compares them: without ``@``, lower case."""
-    return handle.strip().lstrip("@").lower()
