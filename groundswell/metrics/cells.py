@@ -1,5 +1,5 @@
 """What a metric declares about the counts in its result, so that small cells can be suppressed
-(:mod:`groundswell.privacy.suppress`) without the suppression knowing any metric.
+(:mod:`groundswell.metrics.suppress`) without the suppression knowing any metric.
 
 Why a declaration: a count is only safe to show if it describes enough *people*, and only
 protected if it cannot be recovered by subtracting other published numbers from a published
@@ -167,23 +167,24 @@ def tables(result: Any, path: str) -> Iterator[tuple[tuple, list[dict], list | N
     yield from walk(result, segments, ())
 
 
-def get(row: Mapping, name: str) -> Any:
-    """A (dotted) field of a row; None when absent."""
+def _lookup(row: Mapping, name: str) -> tuple[bool, Any]:
+    """``(found, value)`` of a (dotted) field of a row."""
     value: Any = row
     for part in name.split("."):
         if not isinstance(value, Mapping) or part not in value:
-            return None
+            return False, None
         value = value[part]
-    return value
+    return True, value
+
+
+def get(row: Mapping, name: str) -> Any:
+    """A (dotted) field of a row; None when absent."""
+    return _lookup(row, name)[1]
 
 
 def has(row: Mapping, name: str) -> bool:
-    value: Any = row
-    for part in name.split("."):
-        if not isinstance(value, Mapping) or part not in value:
-            return False
-        value = value[part]
-    return True
+    """Whether a row has the (dotted) field, even as None."""
+    return _lookup(row, name)[0]
 
 
 def put(row: dict, name: str, value: Any) -> None:
