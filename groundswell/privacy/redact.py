@@ -12,7 +12,10 @@ private account no handle, id, text or profile field, and nothing that finds its
   threads keep their shape; a target whose author is unknown counts as private;
 * its texts are dropped, its times truncated to the hour (an exact second and a tag find the
   post on the platform), and the file and line it was read from are dropped;
-* mentions of private accounts keep neither handle nor id (the pseudonym instead);
+* mentions of private accounts keep neither handle nor id (the pseudonym instead), and a
+  public figure's kept text names them by pseudonym too: every ``@handle`` in it that is not
+  a public account's becomes ``@acct-…`` (or ``@[private]`` when the store does not know whose
+  handle it is), so a figure's reply does not point at the person it answered;
 * deleted posts' ids become pseudonyms; the quarantine (raw input lines) is left out whole.
 
 The tables keep their columns and types, so every engine reads a private export as it reads
@@ -20,6 +23,8 @@ a full one; reports on it name the same pseudonyms as reports on the store (same
 """
 
 from __future__ import annotations
+
+import re
 
 import duckdb
 import pyarrow as pa
@@ -30,10 +35,37 @@ from groundswell.policy import Policy
 #: Tables never in a private export (raw input lines).
 LEFT_OUT = ("quarantine",)
 
+#: An ``@handle`` in a text (Twitter, Bluesky's domain handles, Mastodon's ``user@domain``);
+#: not the middle of an e-mail address (a word character before the ``@``).
+MENTION = re.compile(r"(?<![\w@])@([\w][\w.\-]*(?:@[\w][\w.\-]*)?)")
+
+#: What a handle the store cannot tie to an account becomes in a kept text.
+UNKNOWN = "[private]"
+
+
+def scrub_mentions(text: str | None, public: set[str], named: dict[str, str]) -> str | None:
+    """``text`` with every ``@handle`` that is not in ``public`` (lower-case handles of
+    public accounts) replaced by its pseudonym from ``named`` (lower-case handle → pseudonym)
+    or by :data:`UNKNOWN`. Why: a public figure's text is theirs to show, the people it
+    answers or names are not."""
+    if not text or "@" not in text:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        handle = match.group(1).rstrip(".-")
+        tail = match.group(1)[len(handle):]
+        low = handle.lower()
+        if low in public:
+            return match.group(0)
+        return "@" + named.get(low, UNKNOWN) + tail
+
+    return MENTION.sub(replace, text)
+
 
 def prepare(con: duckdb.DuckDBPyConnection, key: bytes, policy: Policy) -> None:
-    """Register the pseudonym functions and the temporary ``_private_authors`` and
-    ``_private_posts`` tables the private selects read (inside the export's snapshot)."""
+    """Register the pseudonym functions (``gs_acct``, ``gs_post``, ``gs_text``) and the
+    temporary ``_public_authors`` and ``_public_posts`` tables the private selects read
+    (inside the export's snapshot)."""
     def accounts(platforms: pa.Array, ids: pa.Array) -> pa.Array:
         return pa.array([None if i is None else pseudonym(key, p, i)
                          for p, i in zip(platforms.to_pylist(), ids.to_pylist(), strict=True)],
@@ -44,13 +76,6 @@ def prepare(con: duckdb.DuckDBPyConnection, key: bytes, policy: Policy) -> None:
                          for p, i in zip(platforms.to_pylist(), ids.to_pylist(), strict=True)],
                         pa.string())
 
-    for name, fn in (("gs_acct", accounts), ("gs_post", posts)):
-        try:
-            con.remove_function(name)
-        except (duckdb.InvalidInputException, duckdb.CatalogException):
-            pass
-        con.create_function(name, fn, ["VARCHAR", "VARCHAR"], "VARCHAR", type="arrow",
-                            null_handling="special")
     handles = sorted(policy.handles)
     public = [f"coalesce(followers, 0) >= {int(policy.min_followers)}"]
     if policy.verified:
@@ -66,6 +91,50 @@ def prepare(con: duckdb.DuckDBPyConnection, key: bytes, policy: Policy) -> None:
         CREATE OR REPLACE TEMP TABLE _public_posts AS
         SELECT p.platform, p.post_id FROM posts p SEMI JOIN _public_authors a
         ON p.platform = a.platform AND p.author_id = a.author_id""")
+    public, named = _handles(con, key)
+
+    def texts(platforms: pa.Array, values: pa.Array) -> pa.Array:
+        return pa.array([scrub_mentions(t, public.get(p, set()), named.get(p, {}))
+                         for p, t in zip(platforms.to_pylist(), values.to_pylist(), strict=True)],
+                        pa.string())
+
+    for name, fn in (("gs_acct", accounts), ("gs_post", posts), ("gs_text", texts)):
+        try:
+            con.remove_function(name)
+        except (duckdb.InvalidInputException, duckdb.CatalogException):
+            pass
+        con.create_function(name, fn, ["VARCHAR", "VARCHAR"], "VARCHAR", type="arrow",
+                            null_handling="special")
+
+
+def _handles(con: duckdb.DuckDBPyConnection, key: bytes,
+             ) -> tuple[dict[str, set[str]], dict[str, dict[str, str]]]:
+    """Per platform: the lower-case handles of public accounts (``_public_authors``), and
+    every other handle the store can tie to an account (accounts, handle history, mentions)
+    with its pseudonym."""
+    public: dict[str, set[str]] = {}
+    named: dict[str, dict[str, str]] = {}
+    rows = con.execute("""
+        SELECT platform, author_id, handle FROM accounts WHERE handle IS NOT NULL
+        UNION SELECT platform, author_id, handle FROM handles
+        UNION SELECT platform, mentioned_author_id, handle FROM mentions
+              WHERE mentioned_author_id IS NOT NULL AND handle <> ''""").fetchall()
+    figures = set(con.execute("SELECT platform, author_id FROM _public_authors").fetchall())
+    for platform, author, handle in rows:
+        low = handle.lower().lstrip("@")
+        # Mastodon's texts write a mention as ``@user``: its acct ``user@domain`` too
+        forms = (low, low.split("@", 1)[0]) if "@" in low else (low,)
+        if (platform, author) in figures:
+            public.setdefault(platform, set()).update(forms)
+        else:
+            mine = named.setdefault(platform, {})
+            mine[low] = pseudonym(key, platform, author)
+            for form in forms[1:]:
+                mine.setdefault(form, mine[low])
+    for platform, handles in public.items():  # a figure's handle is theirs, whoever else had it
+        for low in handles:
+            named.get(platform, {}).pop(low, None)
+    return public, named
 
 
 def _is_public_author(alias: str, column: str = "author_id") -> str:
@@ -101,7 +170,8 @@ def _posts_select(table: str, columns: list[str]) -> str:
         # a public figure's repost of a private post carries that post's text ("RT @x: …")
         "text": _if_public("t", "CASE WHEN t.repost_of_post_id IS NULL OR EXISTS (SELECT 1 "
                                 "FROM _public_posts q WHERE q.platform = t.platform AND "
-                                "q.post_id = t.repost_of_post_id) THEN t.text END"),
+                                "q.post_id = t.repost_of_post_id) THEN "
+                                "gs_text(t.platform, t.text) END"),
         "created_at": _if_public("t", "t.created_at", "date_trunc('hour', t.created_at)"),
         "claimed_at": _if_public("t", "t.claimed_at", "date_trunc('hour', t.claimed_at)"),
         "source_file": _if_public("t", "t.source_file"),

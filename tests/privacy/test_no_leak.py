@@ -194,8 +194,6 @@ def demo(tmp_path_factory):
     return work, result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="known leak, open in issue 26: a public figure's own "
-                   "text kept in a private export can @mention a private account's handle")
 def test_the_demos_outputs_name_no_private_account(demo):
     work, printed = demo
     db, campaign = work / "demo" / "metoo.duckdb", work / "demo" / "metoo.campaign.toml"
@@ -212,8 +210,6 @@ def test_the_demos_outputs_name_no_private_account(demo):
 
 
 @pytest.mark.skipif(not CORPORA.is_dir(), reason=f"the real corpora are not at {CORPORA}")
-@pytest.mark.xfail(strict=True, reason="known leak, open in issue 26: a public figure's own "
-                   "text kept in a private export can @mention a private account's handle")
 def test_a_real_data_stores_outputs_name_no_private_account(tmp_path):
     db = tmp_path / "real.duckdb"
     with Store(db) as store:

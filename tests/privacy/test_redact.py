@@ -94,3 +94,31 @@ def test_a_report_on_the_private_export_names_the_same_pseudonyms(exported):
     names = [r["account"] for r in theirs["spread"]["first_participants"]]
     assert names and set(names) <= known
     assert any(n.startswith("acct-") for n in names)
+
+
+def test_a_public_figures_text_names_private_accounts_by_pseudonym(exported):
+    store, out = exported
+    key = store.pseudonym_key
+    mentioned = store.con.execute("""
+        SELECT m.platform, m.post_id, m.handle, m.mentioned_author_id FROM mentions m
+        JOIN posts p USING (platform, post_id) JOIN accounts a ON a.platform = p.platform
+         AND a.author_id = p.author_id
+        WHERE a.followers >= ? AND p.kind <> 'repost' AND m.mentioned_author_id NOT IN (
+              SELECT author_id FROM accounts WHERE followers >= ? OR verified)
+        LIMIT 1""", [Policy().min_followers] * 2).fetchone()
+    assert mentioned, "the simulation has a public figure answering a private account"
+    platform, post_id, handle, author = mentioned
+    (kept,) = _parquet(out, "posts").filter(f"post_id = '{post_id}'").select("text").fetchall()[0]
+    assert f"@{handle}" not in kept
+    assert f"@{pseudonym(key, platform, author)}" in kept
+
+
+def test_scrub_mentions_keeps_public_handles_and_addresses():
+    from groundswell.privacy.redact import UNKNOWN, scrub_mentions
+    public, named = {"unwomen", "star@mastodon.social", "star"}, {"alice": "acct-1"}
+    text = ("@UNWomen thanks @alice and @bob. Write to help@unwomen.org or @star, "
+            "cc @alice@other.social")
+    assert scrub_mentions(text, public, named) == (
+        f"@UNWomen thanks @acct-1 and @{UNKNOWN}. Write to help@unwomen.org or @star, "
+        f"cc @{UNKNOWN}")
+    assert scrub_mentions(None, public, named) is None
