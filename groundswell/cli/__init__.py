@@ -667,6 +667,7 @@ from groundswell.cli.forget import forget  # noqa: E402
 from groundswell.cli.privacy import keys, share  # noqa: E402
 from groundswell.cli.roles import label, roles_group  # noqa: E402  (registered below)
 from groundswell.cli.tables import mapping_group  # noqa: E402
+from groundswell.cli.watch import watch  # noqa: E402
 
 main.add_command(roles_group)
 main.add_command(label)
@@ -674,6 +675,7 @@ main.add_command(mapping_group)
 main.add_command(keys)
 main.add_command(forget)
 main.add_command(share)
+main.add_command(watch)
 
 
 if __name__ == "__main__":  # pragma: no cover

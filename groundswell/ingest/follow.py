@@ -42,14 +42,13 @@ from pathlib import Path
 import orjson
 
 from groundswell.ingest.batch import Batch, batch_size
+from groundswell.ingest.commit import visit
 from groundswell.ingest.dispatch import handle_line
 from groundswell.ingest.lines import LineNumbers, compression
 from groundswell.ingest.summary import IngestLog, IngestSummary
 from groundswell.store import Store, StoreBusy, StoreError
 
 READ_CHUNK = 1 << 20
-#: Backoff when the store is busy: first wait, growth factor, longest wait (seconds).
-BUSY_FIRST, BUSY_FACTOR, BUSY_MAX = 0.02, 2.0, 0.5
 
 
 @dataclass
@@ -311,47 +310,36 @@ class Follower:
     # -- writing -----------------------------------------------------------------------------
     def _flush(self) -> None:
         batch, lines = self._batch, self._batch_lines
-        started = time.perf_counter()
-        retries = 0
-        delay = BUSY_FIRST
-        while True:
-            try:
-                added, deleted, tombstoned = self._write(batch, lines)
-                break
-            except StoreBusy:
-                waited = time.perf_counter() - started
-                if self.busy_timeout is not None and waited >= self.busy_timeout:
-                    raise StoreBusy(f"store {self.db_path} stayed busy for {waited:.1f}s; "
-                                    f"{lines} line(s) not written (following again "
-                                    "re-reads them)") from None
-                retries += 1
-                time.sleep(delay)
-                delay = min(delay * BUSY_FACTOR, BUSY_MAX)
+        try:
+            done = visit(self.db_path, lambda store: self._write(store, batch, lines),
+                         self.busy_timeout, f"{lines} line(s)")
+        except StoreBusy as exc:
+            raise StoreBusy(f"{exc} (following again re-reads them)") from None
+        added, deleted, _tombstoned = done.result
         s = self.summary
-        s.busy_retries += retries
-        if retries:
-            s.busy_seconds = round(s.busy_seconds + time.perf_counter() - started, 3)
+        s.busy_retries += done.busy_retries
+        if done.busy_retries:
+            s.busy_seconds = round(s.busy_seconds + done.seconds, 3)
         self._batch = self._new_batch()
         self._batch_lines = 0
         self._update_position()
         if self.on_batch is not None:
             self.on_batch(BatchReport(lines=lines, posts_added=added, deleted=deleted,
                                       quarantined=len(batch.quarantine), line=batch.line,
-                                      write_seconds=round(time.perf_counter() - started, 4),
-                                      busy_retries=retries))
+                                      write_seconds=done.seconds,
+                                      busy_retries=done.busy_retries))
 
-    def _write(self, batch: Batch, lines: int) -> tuple[int, int, int]:
-        """One batch, one transaction, the store open only meanwhile.
+    def _write(self, store: Store, batch: Batch, lines: int) -> tuple[int, int, int]:
+        """One batch, one transaction, in a short visit (:mod:`groundswell.ingest.commit`).
 
         The summary is updated (and logged in the store's ``ingests`` table, one row per
         follow run, rewritten each batch) only once the batch is committed.
         """
-        with Store(self.db_path) as store:
-            written = store.write_batch(batch.to_arrow().tables)
-            self.summary.batches += 1
-            self.summary.lines += lines
-            self._log.add(batch, written)
-            self._log.record(store)
+        written = store.write_batch(batch.to_arrow().tables)
+        self.summary.batches += 1
+        self.summary.lines += lines
+        self._log.add(batch, written)
+        self._log.record(store)
         return written
 
 
