@@ -177,6 +177,46 @@ def follow(db: str | os.PathLike[str], file: str | os.PathLike[str], poll: float
     return follow_file(db, file, poll=poll, stop=stop, **options)
 
 
+
+# -- live ----------------------------------------------------------------------------------------
+def _live_state(campaign: Campaign | str | os.PathLike[str] | None,
+                options: Mapping[str, Any] | None) -> Callable[[storage.Store], Any] | None:
+    """The campaign's live state update (groundswell.live), to run inside each commit of a
+    live writer: the dashboard then reads running totals instead of recomputing the store."""
+    if campaign is None:
+        return None
+    from groundswell.live import LiveState
+
+    return LiveState(campaign, options).update
+
+
+def watch_bluesky(db: str | os.PathLike[str],
+                  campaign: Campaign | str | os.PathLike[str] | None = None, *,
+                  options: Mapping[str, Any] | None = None, **kwargs: Any):
+    """Collect from Bluesky's Jetstream into the store at ``db`` until ``stop`` (a keyword,
+    a ``threading.Event``) is set: :func:`groundswell.watch.jetstream.watch_bluesky`, with the
+    campaign's live state kept for the dashboard (``options``: the metrics' options, as for
+    ``serve``: the trend window is part of the state)."""
+    from groundswell.watch.jetstream import watch_bluesky as watch
+
+    if campaign is not None and not isinstance(campaign, Campaign):
+        campaign = Campaign.load(campaign)
+    return watch(db, campaign, after_commit=_live_state(campaign, options), **kwargs)
+
+
+def watch_mastodon(db: str | os.PathLike[str], campaign: Campaign | str | os.PathLike[str],
+                   instances: Sequence[str], *, options: Mapping[str, Any] | None = None,
+                   **kwargs: Any):
+    """Follow the campaign's tags on Mastodon servers into the store at ``db`` until ``stop``
+    is set: :func:`groundswell.watch.mastodon.watch_mastodon`, with the campaign's live
+    state kept for the dashboard (see :func:`watch_bluesky`)."""
+    from groundswell.watch.mastodon import watch_mastodon as watch
+
+    if not isinstance(campaign, Campaign):
+        campaign = Campaign.load(campaign)
+    return watch(db, campaign, instances, after_commit=_live_state(campaign, options),
+                 **kwargs)
+
 # -- roles ---------------------------------------------------------------------------------------
 def roles_train(labels: str | os.PathLike[str] | storage.Store,
                 output: str | os.PathLike[str], seed: int = 0) -> dict[str, Any]:

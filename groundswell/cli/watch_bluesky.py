@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-
 import click
 
+from groundswell import api
 from groundswell.campaign import Campaign
-from groundswell.cli.common import db_option, err, friendly_errors
+from groundswell.cli.common import db_option, emit_json, friendly_errors, json_option, out
+from groundswell.cli.watching import watching
 from groundswell.watch.endpoints import DEFAULT_ENDPOINT, subscribe_url
-from groundswell.watch.jetstream import REWIND, watch_bluesky
-from groundswell.watch.status import StatusLine
-from groundswell.watch.writer import COMMIT_EVERY, WatchSummary
+from groundswell.watch.jetstream import REWIND
+from groundswell.watch.writer import COMMIT_EVERY
 
 
 @click.command()
 @db_option
+@json_option
 @click.option("--campaign", "campaign_file", type=click.Path(dir_okay=False),
               help="Campaign file: what to keep (required unless --all).")
 @click.option("--endpoint", default=DEFAULT_ENDPOINT, show_default=True, metavar="URL",
@@ -34,8 +33,8 @@ from groundswell.watch.writer import COMMIT_EVERY, WatchSummary
               help="Stop when the server ends the stream normally instead of reconnecting "
                    "(a finite replay: your own Jetstream replaying a window, tests).")
 @friendly_errors
-def bluesky(db: str, campaign_file: str | None, endpoint: str, rewind: float, keep_all: bool,
-            commit_every: float, exit_when_closed: bool) -> None:
+def bluesky(db: str, as_json: bool, campaign_file: str | None, endpoint: str, rewind: float,
+            keep_all: bool, commit_every: float, exit_when_closed: bool) -> None:
     """Collect a campaign live from Bluesky's firehose (Jetstream) into the store.
 
     Jetstream cannot filter by tag, so every post and repost of the network is read and
@@ -61,37 +60,19 @@ def bluesky(db: str, campaign_file: str | None, endpoint: str, rewind: float, ke
         raise click.UsageError("--all keeps every event: leave out --campaign")
     campaign = Campaign.load(campaign_file) if campaign_file is not None else None
     subscribe_url(endpoint, None)  # a bad --endpoint fails before anything starts
-    stop = threading.Event()
-    line: list[StatusLine] = []
-
-    def status(summary: WatchSummary) -> None:
-        if not line:
-            line.append(StatusLine(summary, console=err))
-        line[0].update()
-
-    def log(message: str) -> None:
-        if line and line[0].live:
-            err.file.write("\r\x1b[2K")  # the status line is redrawn after the message
-        err.print(message, highlight=False, soft_wrap=True)
-
-    def on_interrupt(signum, frame) -> None:  # noqa: ARG001
-        log("stopping: committing what was received (Ctrl-C again to quit sooner)")
-        stop.set()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    previous = signal.signal(signal.SIGINT, on_interrupt)
     what = "every event" if campaign is None else f"what {campaign.name} needs"
-    err.print(f"Watching Bluesky ({endpoint}) into {db}, keeping {what} (Ctrl-C stops)",
-              highlight=False, soft_wrap=True)
-    try:
-        summary = watch_bluesky(db, campaign, endpoint=endpoint, keep_all=keep_all,
-                                rewind=rewind, stop=stop, commit_every=commit_every,
-                                status=status, log=log, exit_when_closed=exit_when_closed)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if line:
-        line[0].close()
-    err.print(f"stored: +{summary.posts_added:,} posts, {summary.deleted:,} deleted, "
-              f"{summary.quarantined:,} quarantined; cursor {summary.cursor or '–'} "
-              f"({summary.kept_before + summary.kept:,} events kept in all)",
-              highlight=False, soft_wrap=True)
+    with watching(f"Watching Bluesky ({endpoint}) into {db}, keeping {what}") as session:
+        summary = api.watch_bluesky(db, campaign, endpoint=endpoint, keep_all=keep_all,
+                                    rewind=rewind, stop=session.stop,
+                                    commit_every=commit_every, status=session.status,
+                                    log=session.log, exit_when_closed=exit_when_closed)
+    if as_json:
+        emit_json(summary.as_dict())
+        return
+    out.print(f"[bold]{summary.kept:,}[/] of {summary.events:,} events kept: "
+              f"[green]{summary.posts_added:,} posts added[/], {summary.deleted:,} deleted, "
+              f"[yellow]{summary.quarantined:,} quarantined[/], {summary.reconnects:,} "
+              f"reconnects, {summary.commits:,} commits; cursor {summary.cursor or '–'} "
+              f"({summary.kept_before + summary.kept:,} events kept in all)", highlight=False)
+    if summary.quarantined:
+        out.print(f"  see them with: groundswell quarantine --db {db}", highlight=False)

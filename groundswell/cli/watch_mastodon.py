@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import signal
-import threading
 from datetime import UTC, datetime
 
 import click
 
-from groundswell.cli.common import db_option, emit_json, err, friendly_errors, json_option, out
-from groundswell.watch.mastodon import POLL_EVERY, TOKEN_ENV, watch_mastodon
-from groundswell.watch.mastodon_writers import MastodonSummary
-from groundswell.watch.status import StatusLine
+from groundswell import api
+from groundswell.cli.common import db_option, emit_json, friendly_errors, json_option, out
+from groundswell.cli.watching import watching
+from groundswell.watch.mastodon import POLL_EVERY, TOKEN_ENV
 
 
 def _since(value: str | None) -> datetime | None:
@@ -66,37 +64,11 @@ def mastodon(db: str, as_json: bool, campaign_file: str, instance_urls: tuple[st
           --instance mastodon.social --no-stream --poll 60
     """
     when = _since(since)
-    stop = threading.Event()
-    line: list[StatusLine] = []
-
-    def status(summary: MastodonSummary) -> None:
-        if not line:
-            line.append(StatusLine(summary, console=err))
-        line[0].update()
-
-    def echo(text: str) -> None:
-        if line and line[0].live:
-            err.file.write("\r\x1b[2K")
-        err.print(text, highlight=False, soft_wrap=True)
-
-    def on_interrupt(signum, frame) -> None:  # noqa: ARG001
-        echo("stopping: committing what was received (Ctrl-C again to quit now)")
-        stop.set()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, on_interrupt) if in_main else None
-    err.print(f"Watching {', '.join(instance_urls)} into {db} (Ctrl-C stops)",
-              highlight=False, soft_wrap=True)
-    try:
-        summary = watch_mastodon(db, campaign_file, instance_urls, token_env=token_env,
-                                 stop=stop, stream=not no_stream, poll_every=poll_every,
-                                 since=when, status=status, log=echo)
-    finally:
-        if in_main:
-            signal.signal(signal.SIGINT, previous)
-        if line:
-            line[0].close()
+    with watching(f"Watching {', '.join(instance_urls)} into {db}") as session:
+        summary = api.watch_mastodon(db, campaign_file, instance_urls, token_env=token_env,
+                                     stop=session.stop, stream=not no_stream,
+                                     poll_every=poll_every, since=when,
+                                     status=session.status, log=session.log)
     if as_json:
         emit_json(summary.as_dict())
         return

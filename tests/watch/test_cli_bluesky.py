@@ -32,7 +32,7 @@ def test_watch_bluesky_stores_the_stream_and_reports_it(tmp_path):
     assert result.exit_code == 0, result.output
     assert f"connected to {server.url}" in result.stderr
     assert "reconnects 1" in result.stderr  # the status line's last figures
-    assert "events kept in all" in result.stderr
+    assert "events kept in all" in result.stdout
     assert server.connections[1].cursor is not None
     assert content(db) == content(straight(tmp_path, "ref", lines))
 
@@ -86,7 +86,7 @@ def test_ctrl_c_stops_with_everything_received_committed(tmp_path):
             proc.kill()
         server.resume.set()
     assert proc.returncode == 0, stderr
-    assert "stopping: committing what was received" in stderr and "stored: +" in stderr
+    assert "stopping: committing what was received" in stderr
     with Store(db, read_only=True) as store:
         cursor, read = cursors.load(store, STREAM)
     assert 0 < read <= len(lines)

@@ -13,7 +13,7 @@ from helpers import corpus
 from watch.mastodon_server import Replay, ReplayServer, campaign_file, content, status_frames
 from watch.mastodon_server import straight as straight_ingest
 
-import groundswell.cli.watch_mastodon as command
+from groundswell import api
 from groundswell.cli import main
 
 
@@ -48,7 +48,7 @@ def test_ctrl_c_stops_the_command_with_everything_committed(runner, tmp_path, mo
     hanna = corpus("mastodon", "rtoot", "tag_ichbinhanna_mastodon.social.json")
     frames = status_frames(json.loads(hanna.read_bytes()))
     camp, db = campaign_file(tmp_path, "ichbinhanna"), tmp_path / "live.duckdb"
-    real = command.watch_mastodon
+    real = api.watch_mastodon
 
     def watch_then_press_ctrl_c(*args, status, **options):
         """The command's own watch, with Ctrl-C pressed once everything was streamed."""
@@ -61,7 +61,7 @@ def test_ctrl_c_stops_the_command_with_everything_committed(runner, tmp_path, mo
                 os.kill(os.getpid(), signal.SIGINT)  # the command's handler sets stop
         return real(*args, status=and_then_ctrl_c, reconnect_wait=0.01, **options)
 
-    monkeypatch.setattr(command, "watch_mastodon", watch_then_press_ctrl_c)
+    monkeypatch.setattr(api, "watch_mastodon", watch_then_press_ctrl_c)
     with ReplayServer(Replay(frames)) as server:
         result = runner.invoke(main, ["watch", "mastodon", "--db", str(db), "--campaign",
                                       str(camp), "--instance", server.url, "--json"])
