@@ -11,6 +11,7 @@ import click
 from rich.text import Text
 
 from groundswell import __version__, api
+from groundswell.campaign import Campaign
 from groundswell.cli.common import (
     REVEALED,
     db_option,
@@ -47,6 +48,9 @@ def main() -> None:
                    "(Ctrl-C stops after the last complete batch).")
 @click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(min=0.05),
               help="With --follow: seconds between looks at the file.")
+@click.option("--campaign", "campaign_file", default=None, type=click.Path(dir_okay=False),
+              metavar="FILE", help="With --follow: keep this campaign's running totals in the "
+              "store batch by batch, so `serve --campaign FILE` keeps up (docs/dashboard.md).")
 @click.option("--workers", "-j", type=click.IntRange(min=1), default=None, metavar="N",
               help="Processes parsing big plain files (default: one per core, or "
                    "$GROUNDSWELL_WORKERS; 1 parses in this process). The tables are the same.")
@@ -74,8 +78,9 @@ def main() -> None:
               help="Whether a table's first line names its columns (default: detected).")
 @click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
 @friendly_errors
-def ingest(db: str, as_json: bool, follow_file: str | None, poll: float, workers: int | None,
-           server: str | None, mapping: str | None, preset: str | None,
+def ingest(db: str, as_json: bool, follow_file: str | None, poll: float,
+           campaign_file: str | None, workers: int | None, server: str | None,
+           mapping: str | None, preset: str | None,
            table_format: str | None, platform: str | None, delimiter: str | None,
            quote: str | None, encoding: str | None, header: bool | None,
            paths: tuple[str, ...]) -> None:
@@ -92,7 +97,7 @@ def ingest(db: str, as_json: bool, follow_file: str | None, poll: float, workers
     Example:
       groundswell ingest --db metoo.duckdb tweets-*.jsonl.gz
       twarc2 search '#metoo' | groundswell ingest -
-      groundswell ingest --db metoo.duckdb --follow live.jsonl
+      groundswell ingest --db metoo.duckdb --follow live.jsonl --campaign metoo.toml
       groundswell ingest --db hanna.duckdb --server mastodon.social tag-timeline.jsonl
       groundswell ingest --db metoo.duckdb --preset twarc-csv tweets.csv
       groundswell ingest --db metoo.duckdb --mapping sheet.toml --platform twitter sheet.csv
@@ -108,8 +113,12 @@ def ingest(db: str, as_json: bool, follow_file: str | None, poll: float, workers
             raise click.UsageError("--follow reads one growing file; ingest others separately")
         api.check_inputs([])  # bad GROUNDSWELL_* settings fail before the store is created
         api.server_host(server)
-        summary = _follow(db, follow_file, poll, server)
+        campaign = Campaign.load(campaign_file) if campaign_file else None
+        summary = _follow(db, follow_file, poll, server, campaign)
     else:
+        if campaign_file:
+            raise click.UsageError("--campaign goes with --follow: a one-shot ingest keeps no "
+                                   "live state (`serve` computes from the store)")
         if not paths:
             raise click.UsageError("give files to ingest, - for stdin, or --follow FILE")
         total = api.check_inputs(paths)  # every input and setting, before touching the store
@@ -157,7 +166,8 @@ window_option = click.option("--window", default="1h", show_default=True,
                              help="Window length: 30m, 1h, 1d...")
 
 
-def _follow(db: str, file: str, poll: float, server: str | None):
+def _follow(db: str, file: str, poll: float, server: str | None,
+            campaign: Campaign | None):
     """Run the follower until Ctrl-C: the first stops after the current batch, a second quits."""
     import signal
     import threading
@@ -174,7 +184,7 @@ def _follow(db: str, file: str, poll: float, server: str | None):
     previous = signal.signal(signal.SIGINT, on_interrupt)
     err.print(f"Following {file} into {db} (Ctrl-C stops)", highlight=False, soft_wrap=True)
     try:
-        return api.follow(db, file, poll=poll, stop=stop, server=server,
+        return api.follow(db, file, poll=poll, stop=stop, server=server, campaign=campaign,
                           on_batch=lambda r: err.print(
             f"line {r.line:,}: +{r.posts_added:,} posts, {r.deleted:,} deleted, "
             f"{r.quarantined:,} quarantined", highlight=False))
