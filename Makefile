@@ -56,6 +56,8 @@ bench: $(STAMP) $(BENCH_VENV)/.installed-stamp
 	$(BIN)/python bench/trend_quality.py --seeds 20 --posts 100000
 	BEARER_TOKEN=bench $(BIN)/python bench/tables.py --sizes $(BENCH_SIZES)
 	$(BIN)/python bench/roles.py --posts 1000000
+	$(BIN)/python bench/live_refresh.py --posts 10000000
+	$(BIN)/python bench/watch_bluesky.py --events 300000
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) demo bench/data .pytest_cache .ruff_cache *.egg-info

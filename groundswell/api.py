@@ -167,14 +167,20 @@ def check_inputs(paths: Sequence[str | os.PathLike[str]]) -> int | None:
 
 
 def follow(db: str | os.PathLike[str], file: str | os.PathLike[str], poll: float = 1.0,
-                stop: threading.Event | None = None, **options: Any) -> FollowSummary:
+           stop: threading.Event | None = None,
+           campaign: Campaign | str | os.PathLike[str] | None = None,
+           metric_options: Mapping[str, Any] | None = None, **options: Any) -> FollowSummary:
     """Follow a growing file into the store at ``db`` until ``stop`` is set, opening the
-    store only to commit each batch (see :mod:`groundswell.ingest.follow`)."""
+    store only to commit each batch (see :mod:`groundswell.ingest.follow`). Given a
+    ``campaign``, its live state is kept in the store batch by batch, for ``serve`` on the
+    same campaign (``metric_options``: the metrics' options, as for ``serve``; the trend
+    window is part of the state)."""
     from groundswell.ingest import follow as follow_file
 
     if options.get("server") is not None:
         options["server"] = server_host(options["server"])
-    return follow_file(db, file, poll=poll, stop=stop, **options)
+    return follow_file(db, file, poll=poll, stop=stop,
+                       after_batch=_live_state(campaign, metric_options), **options)
 
 
 

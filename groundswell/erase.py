@@ -7,8 +7,9 @@ an ingest, and an ingest finishes what that left due, so the rows' removal (:fun
 the cleaning of exports and of the file (:func:`finish`) belong with storage; choosing *what*
 to forget (ids, handles, ``--ids`` files) stays with the command (docs/privacy.md#forgetting).
 
-1. :func:`erase`: inside the caller's transaction, the rows go and the tombstones come;
-   ``forget_state.pending`` says the next step is due;
+1. :func:`erase`: inside the caller's transaction, the rows go and the tombstones come (from
+   every table, a campaign's live state included: its totals are emptied when it loses a
+   row); ``forget_state.pending`` says the next step is due;
 2. :func:`finish`: each recorded export is cleaned, file by file, then the store's file is
    rewritten (``Store.compact``), which clears ``pending``.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,6 +101,7 @@ def erase(store: Store, reason: str = "forget") -> dict[str, Any]:
             sets = ", ".join(f"{c} = {sql}" for c, sql in changes.items())
             masked += con.execute(f"UPDATE {table} SET {sets} WHERE "
                                   f"{tombstones.masked(columns, m)}").fetchall()[0][0]
+    _clear_live_totals(con, removed)
     counts.update(removed, posts=removed.get("posts", 0), masked=masked)
     # a notice that names nothing else (a deleted account never seen otherwise) leaves too
     # little in the file to rewrite it for; anything more is due (exports, compaction)
@@ -109,6 +112,26 @@ def erase(store: Store, reason: str = "forget") -> dict[str, Any]:
         con.execute(f"DROP TABLE IF EXISTS {name}")
     store._forgotten = True
     return counts
+
+
+#: A table of a campaign's live state (:mod:`groundswell.live`): ``live_<state>_<part>``.
+_LIVE = re.compile(r"live_([0-9a-f]{12})_[a-z_]+")
+
+
+def _clear_live_totals(con: duckdb.DuckDBPyConnection, removed: dict[str, int]) -> None:
+    """A campaign's live state (the dashboard's, kept by a live writer) holds rows naming posts
+    and accounts, which the rules removed above like any other table's, and totals that count
+    them without naming them. A state that lost a row loses its totals too (emptied here; the
+    state recomputes them from the rows left), so that nothing forgotten stays counted."""
+    states = {m.group(1) for t, n in removed.items() if n and (m := _LIVE.fullmatch(t))}
+    if not states:
+        return
+    rules = tombstones.by_table()
+    for table, columns in _tables(con).items():
+        found = _LIVE.fullmatch(table)
+        if found and found.group(1) in states and \
+                tombstones.condemned(table, columns, rules, table) is None:
+            con.execute(f"DELETE FROM {table}")
 
 
 def _gone_posts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:

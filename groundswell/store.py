@@ -529,10 +529,12 @@ class Store:
         tombstoned += self._drop_posts_of_deleted_accounts(rows("account_statuses"))
         # the batch numbers its posts 0, 1, ... (schema.POST_COLUMNS): keys after the highest
         # stored one, looked for from the last this writer gave (zone maps skip older row
-        # groups); a post stored already leaves its number unused
-        base = 1 + con.execute(f"SELECT coalesce(max({schema.POST_KEY}), ?) FROM posts "
-                               f"WHERE {schema.POST_KEY} >= ?", [self._last_key] * 2
-                               ).fetchall()[0][0]
+        # groups); a post stored already leaves its number unused. Hidden posts' keys count:
+        # they come back with them when their account returns, and must still be theirs
+        base = 1 + con.execute(
+            f"SELECT coalesce(max({schema.POST_KEY}), ?) FROM (SELECT {schema.POST_KEY} FROM "
+            f"posts UNION ALL SELECT {schema.POST_KEY} FROM hidden_posts) "
+            f"WHERE {schema.POST_KEY} >= ?", [self._last_key] * 2).fetchall()[0][0]
         inserted = {table: con.execute(
             f"INSERT INTO {table} BY NAME SELECT * REPLACE (? + {schema.POST_KEY} AS "
             f"{schema.POST_KEY}) FROM batch_{table} SEMI JOIN batch_new USING (platform, post_id)",

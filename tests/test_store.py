@@ -105,6 +105,34 @@ def test_post_keys_are_unique_and_follow_each_post(tmp_path):
         assert later > first
 
 
+def test_posts_of_a_returning_account_keep_keys_nobody_else_got(tmp_path):
+    """An account deactivated takes its posts to ``hidden_posts``; a writer opened meanwhile
+    numbers new posts after the hidden ones too, so the account's posts come back with keys
+    that are still theirs alone (the metrics join posts and hashtags on the key)."""
+    from groundswell.ingest.batch import Batch
+
+    path = tmp_path / "s.duckdb"
+    at = datetime(2025, 5, 1, 12)
+
+    def write(fill) -> None:
+        batch = Batch()
+        fill(batch)
+        with Store(path) as store:  # each batch in a store opened for it, as live writers do
+            store.write_batch(batch.to_arrow().tables)
+
+    def post(b: Batch, post_id: str, author: str) -> None:
+        b.post("bluesky", post_id, author, at, "#MeToo", "en", "original", None, None, None,
+               None, None, ["MeToo"], [])
+
+    write(lambda b: [post(b, f"a{i}", "alice") for i in range(3)])
+    write(lambda b: b.account_status("bluesky", "alice", False, "deactivated", at))
+    write(lambda b: post(b, "b1", "bob"))
+    write(lambda b: b.account_status("bluesky", "alice", True, None, at))
+    with Store(path) as store:
+        assert store.count("posts") == 4
+        assert_post_keys(store)
+
+
 def _as_schema_3(path) -> None:
     """Turn a store back into what version 3 software wrote: no post keys."""
     con = duckdb.connect(str(path))

@@ -28,6 +28,13 @@ Following:
   (``tweets.jsonl [2]``) so that lines of different files never share a (file, line);
 - a follower that is restarted reads the file from the start again: ingest is idempotent,
   so that costs time, never correctness.
+
+``after_batch(store)`` runs right after each batch, in the same visit, and once when the
+follower starts: :func:`groundswell.api.follow` given a campaign passes that campaign's live
+state update (:meth:`groundswell.live.LiveState.update`; a store filled before by a plain
+ingest is caught up at the start), so that ``serve`` on that campaign reads running totals
+instead of recomputing every panel over the store. The follower itself knows nothing of
+campaigns: ingestion sits below the questions asked of what it stores.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -197,7 +205,8 @@ class Follower:
                  poll: float = 1.0, stop: threading.Event | None = None,
                  batch_posts: int | None = None,
                  on_batch: Callable[[BatchReport], None] | None = None,
-                 busy_timeout: float | None = None, server: str | None = None):
+                 busy_timeout: float | None = None, server: str | None = None,
+                 after_batch: Callable[[Store], Any] | None = None):
         path = Path(file)
         if str(file) == "-":
             raise ValueError("--follow needs a file (e.g. `twarc2 stream tweets.jsonl`), "
@@ -218,6 +227,7 @@ class Follower:
         self.on_batch = on_batch
         self.busy_timeout = busy_timeout
         self.server = server
+        self.after_batch = after_batch
         self.summary = FollowSummary(files=1)
         self._log = IngestLog(self.summary, [self.tail.base_name])
         self._batch = self._new_batch()
@@ -232,6 +242,8 @@ class Follower:
     # -- the loop ----------------------------------------------------------------------------
     def run(self) -> FollowSummary:
         try:
+            if self.after_batch is not None and self.db_path.exists():
+                visit(self.db_path, self.after_batch, self.busy_timeout, "the live state")
             while not self.stop.is_set():
                 lines = self.tail.read()
                 if lines:
@@ -340,13 +352,16 @@ class Follower:
         self.summary.lines += lines
         self._log.add(batch, written)
         self._log.record(store)
+        if self.after_batch is not None:
+            self.after_batch(store)
         return written
 
 
 def follow(db_path: str | os.PathLike[str], file: str | os.PathLike[str], poll: float = 1.0,
            stop: threading.Event | None = None, batch_posts: int | None = None,
            on_batch: Callable[[BatchReport], None] | None = None,
-           busy_timeout: float | None = None, server: str | None = None) -> FollowSummary:
+           busy_timeout: float | None = None, server: str | None = None,
+           after_batch: Callable[[Store], Any] | None = None) -> FollowSummary:
     """Follow ``file`` into the store at ``db_path`` until ``stop`` is set; see the module.
 
     ``poll``: seconds between looks at the file once its end is reached (each look that finds
@@ -355,6 +370,9 @@ def follow(db_path: str | os.PathLike[str], file: str | os.PathLike[str], poll: 
     ``busy_timeout``: give up with :class:`StoreBusy` when a batch could not be written for
     that long (default: keep retrying).
     ``server``: the server the file is collected from (a Mastodon stream's local ids).
+    ``after_batch(store)``: run after every batch in the same visit, and once at the start
+    (the campaign's live state: see the module).
     """
     return Follower(db_path, file, poll=poll, stop=stop, batch_posts=batch_posts,
-                    on_batch=on_batch, busy_timeout=busy_timeout, server=server).run()
+                    on_batch=on_batch, busy_timeout=busy_timeout, server=server,
+                    after_batch=after_batch).run()

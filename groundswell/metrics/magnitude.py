@@ -61,6 +61,13 @@ def series(ctx: Context, unit: str) -> list[dict]:
     j = j.mutate(at=j.first_part_at.truncate(unit))
     new = {r["at"]: r["n"] for r in
            j.group_by("at").aggregate(n=j.count()).to_pyarrow().to_pylist()}
+    return series_rows(posts, accounts, new, unit)
+
+
+def series_rows(posts: dict, accounts: dict, new: dict, unit: str) -> list[dict]:
+    """The series from its counts per bucket start (posts, the accounts behind them, new
+    participants), with running totals: shared by :func:`series` and the live state
+    (:mod:`groundswell.live`), so the two cannot shape it differently."""
     out, cum_posts, cum_part = [], 0, 0
     label = "hour" if unit == "h" else "day"
     for at in sorted(set(posts) | set(new)):
@@ -107,7 +114,12 @@ def doubling_time(ctx: Context) -> float | None:
 def totals(ctx: Context) -> dict:
     """Matching posts by kind, the accounts behind them (participants and amplifiers), and
     the first and last post: the counter, in the report as on the dashboard."""
-    counts = _counts(ctx)
+    return totals_of(_counts(ctx))
+
+
+def totals_of(counts: dict) -> dict:
+    """The counter from :func:`_counts`'s numbers (times as ISO text); the live state
+    (:mod:`groundswell.live`) hands in the same numbers from its running totals."""
     return {**counts, "first_post": iso(counts["first_post"]),
             "last_post": iso(counts["last_post"])}
 
@@ -154,6 +166,13 @@ def platform_split(ctx: Context) -> list[dict]:
     people = j.group_by("platform").aggregate(
         accounts=j.author_id.count(), participants=j.first_part_at.count(),
         amplifiers=j.first_part_at.isnull().sum()).to_pyarrow().to_pylist()
+    return platform_rows(kinds, people)
+
+
+def platform_rows(kinds: list[dict], people: list[dict]) -> list[dict]:
+    """The platform split from its counts: ``kinds`` rows (platform, kind, ``n`` posts, ``a``
+    accounts), ``people`` rows (platform, accounts, participants, amplifiers). Shared with the
+    live state, like :func:`series_rows`."""
     rows: dict[str, dict] = {}
     def blank(platform: str) -> dict:
         return {"platform": platform, "posts": 0, **dict.fromkeys(KINDS, 0),

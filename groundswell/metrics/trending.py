@@ -40,7 +40,12 @@ def now_and_so_far(ctx: Context, **options) -> dict:
     """The dashboard's view: tags trending in the latest window of data (the data's clock,
     not the wall's: an archive followed after the fact is live in its own time), in the
     latest window in which any tag trended, and every tag that trended so far."""
-    found = compute(ctx, **options)
+    return now_and_so_far_of(compute(ctx, **options))
+
+
+def now_and_so_far_of(found: dict) -> dict:
+    """:func:`now_and_so_far` from the trending metric's result (``compute``'s, or the live
+    state's from its running counts: :mod:`groundswell.live`)."""
     out = {"window_seconds": found["window_seconds"], "data_start": None, "data_end": None,
            "window_start": None, "current": [], "recent_window_start": None, "recent": [],
            "ever": []}

@@ -8,6 +8,7 @@ streaming path uses, so batch and stream can only differ by the sketches' error.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 import ibis
@@ -58,10 +59,7 @@ def campaign_lift(ctx: Context, tags: list[str]) -> dict[str, dict]:
         posts=joined.count(), with_campaign=joined.in_campaign.fill_null(False).sum())
     out = {}
     for r in stats.to_pyarrow().to_pylist():
-        together = int(r["with_campaign"] or 0)
-        lift = together * total / (r["posts"] * n_campaign) if n_campaign else None
-        out[r["tag"]] = {"posts": r["posts"], "posts_with_campaign": together,
-                         "lift": round(lift, 4) if lift is not None else None}
+        out[r["tag"]] = lift_of(r["posts"], int(r["with_campaign"] or 0), total, n_campaign)
     return out
 
 
@@ -73,6 +71,31 @@ def trends(tables: Tables, scope: Scope, params: TrendParams | None = None,
     the run's shares)."""
     p = params or TrendParams()
     lo, hi, series = window_counts(tables, scope, p)
+
+    def lifts(tags: list[str]) -> dict[str, dict]:
+        own = ctx is None
+        run = Context(tables, scope) if own else ctx
+        try:
+            return campaign_lift(run, tags)
+        finally:
+            if own:
+                run.release()
+
+    return scored(lo, hi, series, p, lifts, scope.tags)
+
+
+def lift_of(posts: int, together: int, total: int, n_campaign: int) -> dict:
+    """A tag's lift against the campaign (:func:`campaign_lift`'s entry) from its counts."""
+    lift = together * total / (posts * n_campaign) if n_campaign else None
+    return {"posts": posts, "posts_with_campaign": together,
+            "lift": round(lift, 4) if lift is not None else None}
+
+
+def scored(lo: int, hi: int, series: dict[str, dict[int, int]], p: TrendParams,
+           lifts: Callable[[list[str]], dict[str, dict]], campaign_tags: Iterable[str]) -> dict:
+    """:func:`trends` from :func:`window_counts`'s numbers and a function giving the lifts of
+    the tags that trended: shared with the live state (:mod:`groundswell.live`), which keeps
+    those numbers as running totals, so the two score alike."""
     start = lambda i: EPOCH + timedelta(seconds=(lo + i) * p.window_seconds)  # noqa: E731
     found, ranking = [], defaultdict(list)
     for tag in sorted(series):
@@ -90,16 +113,10 @@ def trends(tables: Tables, scope: Scope, params: TrendParams | None = None,
             if is_trending:
                 ranking[i].append({"tag": tag, "score": round(t.trend[i], 3),
                                    "accounts": dense[i]})
-    own = ctx is None
-    ctx = Context(tables, scope) if own else ctx
-    try:
-        lifts = campaign_lift(ctx, [f["tag"] for f in found])
-    finally:
-        if own:
-            ctx.release()
-    campaign_tags = set(scope.tags)
+    found_lifts = lifts([f["tag"] for f in found]) if found else {}
+    campaign_tags = set(campaign_tags)
     for f in found:
-        stats = lifts.get(f["tag"], {})
+        stats = found_lifts.get(f["tag"], {})
         f["campaign_tag"] = f["tag"] in campaign_tags
         f["lift"] = stats.get("lift")
         share = stats["posts_with_campaign"] / stats["posts"] if stats.get("posts") else 0

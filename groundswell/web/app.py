@@ -162,6 +162,10 @@ class Health(BaseModel):
     min_interval: float
     panel_intervals: dict[str, float] = Field(description="Panels recomputed less often: "
                                               "at most every so many seconds.")
+    computed_from: Literal["state", "store"] | None = Field(
+        description="Where the last refresh read the panels: 'state', the campaign's live "
+        "state that the writer keeps in the store (`watch`, `ingest --follow --campaign`), "
+        "or 'store', computed over a copy of the tables (docs/dashboard.md).")
     version: str
 
 

@@ -27,6 +27,17 @@ Refreshes are shared and rate-limited, whatever the number of open pages:
 - a panel that declares ``every`` (trending tags, the costliest, which move by the hour) is
   recomputed at most that often.
 
+When a live writer keeps the campaign's state in the store (``watch``, ``ingest --follow
+--campaign``: :mod:`groundswell.live`), a refresh reads that instead: the state's marks are
+checked against the store (a few metadata counts), and if they match, the counter, the curve,
+the platforms and trending tags (and the roles panel, empty without a ``[roles]`` section) are
+read from its running totals while the store is open, with nothing to copy or compute, whatever
+the store's size (``status.computed_from`` says ``state``). Any other panel (roles with one, a
+plugin's) is computed the usual way, from a snapshot of the tables it needs. A state that is
+missing or behind (nobody maintains it, another campaign or trend window, a writer between its
+batch and its update) means the full computation above (``store``). Either way the store is
+opened read-only and nothing is written.
+
 What the endpoints serve is published under the campaign's privacy policy: the panels'
 latest raw values are kept, and every time one changes all of them are suppressed together
 (:func:`groundswell.metrics.suppress.published_panels`): the counter, the curve and the
@@ -49,6 +60,7 @@ import pyarrow as pa
 
 from groundswell import api, schema
 from groundswell.campaign import Campaign
+from groundswell.live import LiveState
 from groundswell.metrics import Metric, registry
 from groundswell.metrics.page import Panel, Widget
 from groundswell.metrics.suppress import published_panels
@@ -106,6 +118,9 @@ class Status:
     last_lock_ms: float | None = None  # how long it held the store open
     #: when each panel was last computed (a panel with ``every`` lags the others)
     computed_at: dict[str, str] = field(default_factory=dict)
+    #: where the last refresh read the panels: ``state`` (the campaign's live state, see
+    #: :mod:`groundswell.live`) or ``store`` (computed over a copy of the tables)
+    computed_from: str | None = None
 
     @property
     def stale(self) -> bool:
@@ -117,12 +132,13 @@ class LiveStore:
 
     ``options`` are the metrics' options, as for a report (``{"trending":
     {"window_seconds": 1800}}``). ``policy``: the privacy policy (the campaign's by
-    default); never revealing, whatever is given."""
+    default); never revealing, whatever is given. ``state``: read the campaign's live state
+    when it is current (False: always compute, as a store nobody maintains one for)."""
 
     def __init__(self, db: str | os.PathLike[str], campaign: Campaign | str | os.PathLike[str]
                  | None = None, options: Mapping[str, Mapping[str, Any]] | None = None,
                  min_interval: float = 1.0, max_duty: float = 0.25, max_cpu: float = 0.5,
-                 policy: Policy | None = None):
+                 policy: Policy | None = None, state: bool = True):
         self.db = Path(db)
         self.campaign = api.campaign_of(campaign)
         self.scope = Scope(self.campaign)
@@ -133,6 +149,7 @@ class LiveStore:
         self.min_interval = min_interval
         self.max_duty = max_duty
         self.max_cpu = max_cpu
+        self.state = LiveState(self.campaign, self.options) if state else None
         self.status = Status()
         self._raw = {p.name: EMPTY[p.widget] for _, p in self.panels}
         self._values = published_panels(self._raw, self.policy, [p for _, p in self.panels])
@@ -162,7 +179,8 @@ class LiveStore:
                 "last_error": s.last_error, "refreshes": s.refreshes, "busy": s.busy,
                 "last_refresh_ms": s.last_refresh_ms, "last_lock_ms": s.last_lock_ms,
                 "min_interval": self.min_interval,
-                "panel_intervals": {p.name: p.every for _, p in self.panels if p.every}}
+                "panel_intervals": {p.name: p.every for _, p in self.panels if p.every},
+                "computed_from": s.computed_from}
 
     def _freshness(self) -> dict[str, Any]:
         return {"scope": self.scope_name, "tags": list(self.scope.tags),
@@ -187,14 +205,15 @@ class LiveStore:
         finally:
             self._lock.release()
 
-    def _due(self, fingerprint: tuple) -> list[str]:
+    def _due(self, fingerprint: tuple, cheap: frozenset[str] = frozenset()) -> list[str]:
         """The panels to recompute: those whose store changed since they were computed, a
-        panel with ``every`` only once that long has passed (or never computed)."""
+        panel with ``every`` only once that long has passed (or never computed), unless it is
+        ``cheap`` (read from the live state: no computing to spare)."""
         now = time.monotonic()
         return [p.name for _, p in self.panels
                 if self._fingerprints[p.name] is None or (
                     fingerprint != self._fingerprints[p.name]
-                    and now - self._computed[p.name] >= p.every)]
+                    and (p.name in cheap or now - self._computed[p.name] >= p.every))]
 
     def _refresh(self) -> None:
         began = time.monotonic()
@@ -216,8 +235,21 @@ class LiveStore:
         held = 0.0
         try:
             try:
-                fingerprint = tuple(store.con.execute(FINGERPRINT).fetchall()[0])
-                due = self._due(fingerprint)
+                marks = self.state.marks(store) if self.state is not None else None
+                values = None
+                if marks is not None:  # the live state is current: read it, copy the rest
+                    fingerprint = ("state", marks.signature)
+                    due = self._due(fingerprint, frozenset(self.state.panels))
+                    read = [n for n in due if n in self.state.panels]
+                    values = self.state.read(store, read, marks) if read else {}
+                if values is not None:
+                    self._keep(values, fingerprint)
+                    due = [n for n in due if n not in self.state.panels]
+                    status.computed_from = "state"
+                else:
+                    fingerprint = tuple(store.con.execute(FINGERPRINT).fetchall()[0])
+                    due = self._due(fingerprint)
+                    status.computed_from = "store" if due else status.computed_from
                 snapshot = self._snapshot(store, due) if due else None
             finally:
                 store.close()
@@ -267,14 +299,18 @@ class LiveStore:
                 con.execute(f"CREATE TABLE {name} AS SELECT * FROM snapshot_{name}")
                 con.unregister(f"snapshot_{name}")
             tables = Tables.from_backend(ibis.duckdb.from_connection(con))
-            values = api.panels(tables, self.scope, due, self.options)
-            now, stamp = time.monotonic(), _now()
-            for name, value in values.items():
-                self._raw[name] = value
-                self._fingerprints[name] = fingerprint
-                self._computed[name] = now
-                self.status.computed_at[name] = stamp
-            self._values = published_panels(self._raw, self.policy,
-                                            [p for _, p in self.panels])
+            self._keep(api.panels(tables, self.scope, due, self.options), fingerprint)
         finally:
             con.close()
+
+    def _keep(self, values: dict[str, dict[str, Any]] | None, fingerprint: tuple) -> None:
+        """New raw values of some panels; all of them published anew, together."""
+        if not values:
+            return
+        now, stamp = time.monotonic(), _now()
+        for name, value in values.items():
+            self._raw[name] = value
+            self._fingerprints[name] = fingerprint
+            self._computed[name] = now
+            self.status.computed_at[name] = stamp
+        self._values = published_panels(self._raw, self.policy, [p for _, p in self.panels])

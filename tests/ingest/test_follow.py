@@ -296,3 +296,69 @@ def test_bad_inputs_are_refused_clearly(tmp_path):
     with pytest.raises(ValueError, match="compressed"):
         follow(db, packed, stop=_stopped())
     assert not db.exists()  # nothing was written, not even an empty store
+
+
+def test_a_campaign_keeps_its_live_state_current_after_every_batch(tmp_path, sim):
+    """``after_batch`` (as ``api.follow(..., campaign=...)`` passes the campaign's live state
+    update, groundswell.live) runs right after each batch and once at the start, catching up
+    a store filled before; without it, no state is kept."""
+    from live_checks import assert_panels_match
+
+    from groundswell.campaign import Campaign
+    from groundswell.live import LiveState
+
+    data, truth = sim
+    lines = lines_of(data)
+    campaign = Campaign.from_tags(["metoo", *truth["campaign"]["variants"]])
+    followed, db = tmp_path / "live.jsonl", tmp_path / "live.duckdb"
+    followed.write_bytes(b"".join(lines[:800]))
+    plain = tmp_path / "plain.jsonl"
+    plain.write_bytes(b"".join(lines[:300]))
+    with Store(db) as store:
+        store.ingest([plain])  # before anyone keeps a state
+    batches = []
+    running = Running(db, followed, after_batch=LiveState(campaign).update, batch_posts=200,
+                      on_batch=lambda b: batches.append(b))
+    wait_for(lambda: running.follower.summary.offset == followed.stat().st_size, "the file")
+    with open(followed, "ab") as out:
+        out.write(b"".join(lines[800:]))
+    running.finish()
+    assert len(batches) > 3
+    state = LiveState(campaign)
+    with Store(db, read_only=True) as store:
+        assert state.current(store)
+        assert_panels_match(store, state)
+        [(posts,)] = store.con.execute("SELECT count(*) FROM posts").fetchall()
+        assert state.read(store, ["summary"])["summary"]["posts"] < posts  # a campaign's
+
+    bare = tmp_path / "bare.duckdb"
+    stop = threading.Event()
+    stop.set()
+    follow(bare, followed, stop=stop)
+    with Store(bare, read_only=True) as store:
+        assert not store.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name "
+                                     "LIKE 'live_%'").fetchall()[0][0]
+
+
+def test_the_api_keeps_a_campaigns_live_state_and_the_cli_asks_for_follow(tmp_path, sim):
+    from click.testing import CliRunner
+
+    from groundswell import api
+    from groundswell.campaign import Campaign
+    from groundswell.cli import main
+    from groundswell.live import LiveState
+
+    data, truth = sim
+    campaign = Campaign.from_tags(["metoo", *truth["campaign"]["variants"]])
+    db, followed = tmp_path / "live.duckdb", tmp_path / "live.jsonl"
+    followed.write_bytes(data)
+    stop = threading.Event()
+    stop.set()  # read what is there, then stop
+    api.follow(db, followed, stop=stop, campaign=campaign)
+    with Store(db, read_only=True) as store:
+        assert LiveState(campaign).current(store)
+    path = tmp_path / "c.toml"
+    path.write_text('name = "c"\n[tags]\nmain = "metoo"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["ingest", "--db", str(db), "--campaign", str(path),
+                                       str(followed)])
+    assert result.exit_code == 2 and "--campaign goes with --follow" in result.output

@@ -512,3 +512,56 @@ def test_real_corpora_are_where_the_tests_expect_them():
     if not CORPORA.is_dir():
         pytest.skip(f"real corpora not found at {CORPORA}")
     assert all((CORPORA / name).is_file() for name in REAL)
+
+
+# -- the dashboard's per-campaign live state (groundswell.live) ----------------------------------
+@pytest.mark.parametrize("compact", [True, False], ids=["compacted", "not-yet"])
+def test_forgetting_leaves_nothing_in_a_campaigns_live_state(tmp_path, compact):
+    """Issue 26: forgetting removes the per-campaign state too. Its rows naming the account or
+    its posts go by the same rules as every table's, its totals (which count them without
+    naming them) are emptied, and the state's next update recounts them from what is left, or
+    rebuilds it when the file was rewritten."""
+    from live_checks import assert_panels_match
+
+    from groundswell.campaign import Campaign
+    from groundswell.live import LiveState
+
+    db = tmp_path / "s.duckdb"
+    store = Store(db)
+    _uncompressed(store)
+    _write(store, _neighbourhood, bulk=False)
+    states = [LiveState(Campaign.from_tags(["MeToo"])), LiveState(None)]
+    for state in states:
+        state.update(store)
+    live = "\n".join(repr(store.con.execute(f"SELECT * FROM {t}").fetchall()) for t, in
+                     store.con.execute("SELECT table_name FROM duckdb_tables() WHERE "
+                                       "table_name LIKE 'live_%'").fetchall())
+    assert ALICE in live and uri(ALICE, "a1") in live  # the state named her before
+    forget(store, accounts=[ALICE], compact=compact)
+    _assert_gone(store)
+    for state in states:
+        assert state.update(store).mode == ("rebuilt" if compact else "recounted")
+        assert_panels_match(store, state)
+    _assert_gone(store)
+    store.close()
+    if compact:
+        assert ALICE.encode() not in _raw(db)
+
+
+def test_an_account_deleted_on_its_platform_leaves_the_live_state_too(tmp_path):
+    """A deleted Bluesky account is forgotten while its batch settles; the live writer's update
+    right after recounts the state from its remaining rows."""
+    from live_checks import assert_panels_match
+
+    from groundswell.campaign import Campaign
+    from groundswell.live import LiveState
+
+    store = Store(tmp_path / "s.duckdb")
+    state = LiveState(Campaign.from_tags(["MeToo"]))
+    _write(store, _neighbourhood, bulk=False)
+    state.update(store)
+    _write(store, lambda b: b.account_status(P, ALICE, False, "deleted", T0), bulk=False)
+    assert state.update(store).mode == "recounted"
+    assert_panels_match(store, state)
+    _assert_gone(store)
+    store.close()

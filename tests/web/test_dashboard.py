@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import warnings
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +23,8 @@ import pytest
 
 from groundswell import Store
 from groundswell.demo import campaign_from_truth
-from groundswell.ingest.follow import follow
+from groundswell.ingest.follow import Follower, follow
+from groundswell.live import LiveState
 from groundswell.metrics import Scope, Tables
 from groundswell.policy import Policy
 from groundswell.simulate import simulate
@@ -156,6 +158,88 @@ def test_panels_refresh_as_a_follower_appends(tmp_path, sim):
     assert after["posts"] == posts > before["posts"]
     assert after["participants"] > before["participants"]
     assert c.get("/api/cumulative").json()["points"][-1]["cumulative_posts"] == posts
+
+
+def test_while_a_follower_keeps_the_state_the_panels_are_a_full_reports(tmp_path, sim):
+    """``ingest --follow --campaign`` keeps the campaign's live state in the store and the
+    dashboard reads it (``computed_from: state``); at every moment the follower leaves the
+    store, each endpoint says what the full computation over the same store says, and the
+    counter and curve are the report's own."""
+    lines = (sim[0].parent / "c.jsonl").read_bytes().splitlines(keepends=True)
+    campaign = exact_campaign(sim[0], tmp_path)
+    followed, db = tmp_path / "live.jsonl", tmp_path / "live.duckdb"
+    followed.write_bytes(b"".join(lines[:3_000]))
+    stop = threading.Event()
+    follower = Follower(db, followed, poll=0.05, stop=stop,
+                        after_batch=LiveState(campaign).update)
+    thread = threading.Thread(target=follower.run, daemon=True)
+    thread.start()
+    from_state = client(db, campaign=campaign, policy=EXACT)
+
+    def full() -> TestClient:  # computing everything (trending too, whenever asked)
+        return client(db, live=LiveStore(db, campaign, min_interval=0, max_duty=1.0,
+                                         max_cpu=1.0, policy=EXACT, state=False),
+                      campaign=campaign)
+
+    fresh = ("updated_at", "stale", "status")
+
+    def read(c: TestClient) -> dict:
+        for _ in range(500):  # the follower may be committing: busy, then read again
+            got = {name: c.get(f"/api/{name}").json()
+                   for name in ("summary", "cumulative", "platforms", "trending")}
+            if all(v["status"] == "ok" for v in got.values()):
+                return {n: {k: v for k, v in p.items() if k not in fresh} for n, p in got.items()}
+        raise AssertionError("the store stayed busy")
+
+    try:
+        done = 3_000
+        for cut in (7_000, 12_000, len(lines)):
+            with open(followed, "ab") as out:  # appended while the follower runs
+                out.write(b"".join(lines[done:cut]))
+            done = cut
+            deadline = time.monotonic() + 60
+            while follower.summary.offset < followed.stat().st_size:
+                assert time.monotonic() < deadline, "the follower did not catch up"
+                time.sleep(0.02)
+            state = read(from_state)
+            assert from_state.get("/api/health").json()["computed_from"] == "state"
+            computing = full()
+            assert state == read(computing)
+            assert computing.get("/api/health").json()["computed_from"] == "store"
+            with Store(db, read_only=True) as store:
+                report = store.report(campaign=campaign, metrics=["magnitude"])["magnitude"]
+            assert state["cumulative"]["points"] == report["hourly"]
+            assert (state["summary"]["posts"], state["summary"]["participants"]) == (
+                report["posts"], report["participants"])
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    assert follower.summary.posts_added > 0
+
+
+def test_a_store_nobody_keeps_a_state_for_is_computed_and_left_alone(sim, tmp_path):
+    """Without a current state (none kept, or one for another trend window) the dashboard
+    computes every panel from the store, as before, and never creates a state."""
+    db, _ = sim
+    assert client(db).get("/api/health").json()["computed_from"] is None  # nothing read yet
+    c = client(db)
+    c.get("/api/summary")
+    assert c.get("/api/health").json()["computed_from"] == "store"
+    assert not sql(db, "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'live_%'"
+                   )[0][0]
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(db.read_bytes())
+    campaign = exact_campaign(db, tmp_path)
+    with Store(copy) as store:
+        LiveState(campaign).update(store)  # the default hour
+    half_hours = {"trending": {"window_seconds": 1800}}
+    other = client(copy, campaign=campaign, live=LiveStore(
+        copy, campaign, options=half_hours, min_interval=0, max_duty=1.0, max_cpu=1.0))
+    other.get("/api/summary")
+    assert other.get("/api/health").json()["computed_from"] == "store"
+    same = client(copy, campaign=campaign)
+    same.get("/api/summary")
+    assert same.get("/api/health").json()["computed_from"] == "state"
 
 
 HOLD_LOCK = """
