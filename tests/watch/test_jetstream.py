@@ -297,3 +297,22 @@ def test_stop_is_noticed_while_a_server_does_not_answer(tmp_path):
     thread.join(60)
     silent.close()
     assert not thread.is_alive() and results[0].events == 0 and messages == []
+
+
+def test_the_api_keeps_the_campaigns_live_state_for_the_dashboard(tmp_path, simulated):
+    """``api.watch_bluesky`` updates the campaign's live state in every commit: the dashboard's
+    panels read from it equal the full computation over the same store."""
+    from live_checks import assert_panels_match
+
+    from groundswell import api
+    from groundswell.api import Store
+    from groundswell.live import LiveState
+
+    lines, campaign, _everything = simulated
+    db = tmp_path / "w.duckdb"
+    with ReplayServer(lines) as server:
+        summary = api.watch_bluesky(db, campaign, endpoint=server.url, exit_when_closed=True,
+                                    backoff=quick(), batch_posts=50)
+    assert summary.commits > 1
+    with Store(db, read_only=True) as store:
+        assert_panels_match(store, LiveState(campaign))
