@@ -22,22 +22,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+from campaigns import campaign_file  # bench/campaigns.py
+
 from groundswell.ingest.follow import Follower
 from groundswell.simulate import simulate
 
 SERVER = ("import sys; from groundswell.web.app import serve; "
           "serve(sys.argv[1], port=int(sys.argv[2]), campaign=sys.argv[3] or None)")
-
-
-def campaign_file(truth: dict, path: Path) -> Path:
-    planted = truth["campaign"]
-    variants = ", ".join(f'{{ tag = "{t}", lang = "{lang}" }}'
-                         for t, lang in planted["variants"].items())
-    path.write_text(f'name = "MeToo (simulated)"\n[tags]\nmain = "metoo"\n'
-                    f"variants = [{variants}]\nresponse = {json.dumps(planted['response_tags'])}\n"
-                    f'[phrases]\nmatch = ["me too"]\n'
-                    f"[origin]\npost_ids = {json.dumps(planted['origin_post_ids'])}\n")
-    return path
 
 
 def main() -> None:

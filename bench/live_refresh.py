@@ -34,20 +34,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from campaigns import campaign_file  # bench/campaigns.py
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def campaign_file(truth: dict, path: Path) -> Path:
-    """The simulated campaign without a window (the live stream's posts come later)."""
-    planted = truth["campaign"]
-    variants = ", ".join(f'{{ tag = "{t}", lang = "{lang}" }}'
-                         for t, lang in planted["variants"].items())
-    path.write_text(f'name = "MeToo (bench)"\n[tags]\nmain = "metoo"\n'
-                    f"variants = [{variants}]\nresponse = {json.dumps(planted['response_tags'])}\n"
-                    f'[phrases]\nmatch = ["me too"]\n'
-                    f"[origin]\npost_ids = {json.dumps(planted['origin_post_ids'])}\n"
-                    "[privacy]\nmin_cell = 1\n", encoding="utf-8")
-    return path
 
 
 POINTERS = ("post_id", "author_id", "reply_to_post_id", "reply_to_author_id",
@@ -70,7 +59,7 @@ def build_store(work: Path, posts: int, base: int) -> tuple[Path, Path]:
         truth = json.loads(truth_file.read_text())
     else:
         truth = simulate(base, fmt="twitter-v1", seed=2017, out=source)
-    campaign_file(truth, camp)
+    campaign_file(truth, camp, "MeToo (bench)", "[privacy]\nmin_cell = 1\n")
     db.unlink(missing_ok=True)
     with Store(db) as store:
         store.ingest([source])
