@@ -267,8 +267,10 @@ def normalize_tag(tag: str) -> str:
     so callers may pass tags with or without them, and surrounding whitespace (some Bluesky
     clients write ``" tag"`` into a record's tags) with them.
     """
-    key = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", tag).casefold())
-    return key.strip().lstrip("#").strip()
+    key = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", tag).casefold()).strip()
+    while key.startswith("#"):  # "# #": hash signs and spaces in any order, all of them
+        key = key.lstrip("#").strip()
+    return key
 
 
 def normal_handle(handle: str) -> str:

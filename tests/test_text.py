@@ -121,6 +121,12 @@ def test_normalize_tag(tag: str, expected: str) -> None:
     assert normalize_tag(tag) == expected
 
 
+def test_normalize_tag_drops_hash_signs_and_spaces_in_any_order() -> None:
+    # found by the property below: "# #" gave "#", which normalised again to ""
+    assert normalize_tag("# #") == normalize_tag("#") == ""
+    assert normalize_tag(" # #MeToo ") == "metoo"
+
+
 def test_normalize_tag_is_idempotent_where_casefold_breaks_nfkc() -> None:
     # casefold('ß' + U+0301) == 'ss' + U+0301, which is not NFKC; one pass would not be stable
     once = normalize_tag("ß\u0301")
