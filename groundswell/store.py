@@ -47,6 +47,15 @@ MEMORY_ENV = "GROUNDSWELL_WRITER_MIB"
 FOLD_MEMORY_MIB = 512
 
 
+def no_progress_bar(con: duckdb.DuckDBPyConnection) -> None:
+    """Turn DuckDB's own progress bar off: it draws on stdout for statements over 2 s, which
+    broke the `--json` output of a 10M-post ingest (ours are on stderr). In Jupyter DuckDB has
+    it off already, and *setting* it there fails unless ipywidgets is installed, so it is only
+    set when on."""
+    if con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0]:
+        con.execute("SET enable_progress_bar = false")
+
+
 class StoreError(RuntimeError):
     """A store that cannot be used; the message says why and what to do, in one line."""
 
@@ -339,9 +348,7 @@ class Store:
                 f"cannot open store {self.path}: not a readable DuckDB file "
                 f"({str(exc).splitlines()[0]})"
             ) from None
-        # DuckDB draws its own progress bar on stdout for statements over 2 s: it broke the
-        # `--json` output of a 10M-post ingest; our progress bars are on stderr already
-        con.execute("SET enable_progress_bar = false")
+        no_progress_bar(con)
         if str(self.path) == ":memory:":
             # DuckDB spills an in-memory database to ``.tmp`` in the current folder, which a
             # notebook's folder then keeps; a folder of the system's own instead (DuckDB

@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from groundswell.sources.tables.mapping import FORMATS, Mapping, MappingError, ReadOptions
 from groundswell.sources.tables.sql import literal, table_query
+from groundswell.store import no_progress_bar
 
 __all__ = ["ROW_ID", "TableReader", "detect_format"]
 
@@ -93,7 +94,7 @@ class TableReader:
         self._dir = tempfile.TemporaryDirectory(prefix="groundswell-table-")
         self.con = duckdb.connect(str(Path(self._dir.name) / "staged.duckdb"))
         self.con.execute("SET TimeZone = 'UTC'")
-        self.con.execute("SET enable_progress_bar = false")
+        no_progress_bar(self.con)
         self.con.execute(f"SET memory_limit = '{memory_mib}MB'")
         self.con.execute(f"SET temp_directory = {literal(self._dir.name)}")
         self.rows = 0
