@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plotly.offline import get_plotlyjs
 
@@ -32,6 +32,9 @@ from groundswell.metrics.page import Chart, Page, Prose, Rows, Section, esc, num
 from groundswell.metrics.suppress import publish
 from groundswell.policy import Policy
 from groundswell.scope import Context, Scope, Tables, scalar
+
+if TYPE_CHECKING:
+    from groundswell.report.methods import Methods
 
 PLOTLY_CONFIG = {"responsive": True, "displaylogo": False,
                  "toImageButtonOptions": {"format": "png", "scale": 2}}
@@ -143,21 +146,25 @@ def _block(block: Prose | Rows | Chart) -> str:
     return _figure(block)
 
 
-def render(label: str, sections: list[Section], policy: Policy | None = None) -> str:
-    """The page of ``sections`` (none: no post matched), with the privacy policy's notice."""
+def render(label: str, sections: list[Section], policy: Policy | None = None,
+           methods: Methods | None = None) -> str:
+    """The page of ``sections`` (none: no post matched), with the privacy policy's notice
+    and, at the end, the collapsible methods paragraph (not a metric: it describes them all)."""
     notice = _notice(policy or Policy())
+    appendix = "" if methods is None else "\n" + methods.html()
     if not sections:
         body = '<p class="headline" id="headline" data-joined="0" data-amplified="0" ' \
                'data-hours="24">No post matched the campaign.</p>'
-        return _page(label, notice + body)
+        return _page(label, notice + body + appendix)
     lead = [s for s in sections if s.lead]
     rest = [s for s in sections if not s.lead]
-    nav = "<nav>" + "".join(f'<a href="#{s.id}">{esc(s.title)}</a>' for s in rest) + "</nav>"
+    links = [(s.id, s.title) for s in rest] + ([("methods", "Methods")] if methods else [])
+    nav = "<nav>" + "".join(f'<a href="#{i}">{esc(t)}</a>' for i, t in links) + "</nav>"
     parts = [notice] + ["\n".join(_block(b) for b in s.blocks) for s in lead]
     parts.append(nav)
     parts += [f'<section id="{s.id}"><h2>{esc(s.title)}</h2>\n'
               + "\n".join(_block(b) for b in s.blocks) + "\n</section>" for s in rest]
-    return _page(label, "\n".join(parts))
+    return _page(label, "\n".join(parts) + appendix)
 
 
 def _notice(policy: Policy) -> str:
@@ -188,6 +195,9 @@ blockquote{border-left:4px solid #f58518;margin:.6em 0;padding:.3em 1em;backgrou
 footer{margin-top:3em;color:#666;font-size:.88em}
 .notice{font-size:.88em;color:#444;background:#f6f7f9;border-radius:6px;padding:.3em .8em;
 margin:.6em 0}.notice.revealed{background:#fee2e2;color:#991b1b;font-weight:600}
+details.methods{margin-top:2.2em;border-top:2px solid #eee;padding-top:.6em}
+details.methods summary{font-size:1.3em;font-weight:600;cursor:pointer}
+details.methods code{font-size:.85em;word-break:break-all}
 """
 
 RENDER_JS = """
@@ -223,16 +233,18 @@ offline.</footer>
 
 def write_html(path: Path, tables: Tables, scope: Scope, results: Mapping[str, Any],
                trends: dict | None = None,
-               options: Mapping[str, Mapping[str, Any]] | None = None) -> Path:
+               options: Mapping[str, Mapping[str, Any]] | None = None,
+               methods: Methods | None = None) -> Path:
     """Write the report as one self-contained HTML file; returns its path. ``results``: what
     is computed already (the rest of the page's metrics are computed here); ``trends``: the
-    trending metric's result, if computed elsewhere."""
+    trending metric's result, if computed elsewhere; ``methods``: the methods paragraph
+    (:mod:`groundswell.report.methods`), shown collapsed at the end of the page."""
     path = Path(path)
     known = dict(results)
     if trends is not None:
         known["trending"] = trends
     label = scope.campaign.name if scope.campaign else "all posts"
-    page = render(label, build_sections(tables, scope, known, options), scope.policy)
+    page = render(label, build_sections(tables, scope, known, options), scope.policy, methods)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
     return path
