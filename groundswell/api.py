@@ -27,12 +27,15 @@ from groundswell import store as storage
 from groundswell.campaign import Campaign
 
 if TYPE_CHECKING:  # imported where used: an ingest never loads Ibis (0.35 s), nor a report
+    import networkx as nx
     import pandas as pd  # the parsers
 
     from groundswell.engines import Engine
     from groundswell.ingest import FollowSummary, IngestSummary
     from groundswell.policy import Policy
+    from groundswell.report.methods import Methods
     from groundswell.scope import Scope, Tables
+    from groundswell.simulate.platforms import Simulated
     from groundswell.trends.bursts import BurstParams
     from groundswell.trends.score import TrendParams
 
@@ -80,6 +83,21 @@ if TYPE_CHECKING:
 
 
 # -- ingesting ----------------------------------------------------------------------------------
+def simulate(out_dir: str | os.PathLike[str], posts: int = 20_000,
+             platforms: Sequence[str] = ("twitter", "bluesky", "mastodon"),
+             seed: int = 0) -> Simulated:
+    """A realistic #MeToo-like campaign of ``posts`` posts shared between ``platforms``,
+    written into ``out_dir`` as each platform's collectors would (twarc2 pages, Jetstream
+    events, a Mastodon stream), with its ground truth and the planted campaign's file
+    (``.campaign_file``; ingest the Mastodon stream with ``server=.server``). What
+    ``groundswell demo`` measures; same arguments → identical files."""
+    from groundswell.simulate.platforms import simulate_platforms
+
+    return simulate_platforms(out_dir, posts, platforms, seed,
+                              command=f"groundswell.api.simulate(posts={posts}, seed={seed}, "
+                                      f"platforms={list(platforms)})")
+
+
 def ingest(store: storage.Store, paths: Sequence[str | os.PathLike[str]],
            progress: Callable[[int], None] | None = None,
            posts_progress: Callable[[int], None] | None = None,
@@ -433,12 +451,14 @@ def report_warnings(results: Mapping[str, Any]) -> list[str]:
 
 def frames(source: Source, campaign: CampaignLike = None, tags: Sequence[str] = (),
            metrics: list[str] | None = None, options: Options = None,
-           reveal: bool = False) -> dict:
+           reveal: bool = False, results: Mapping[str, Any] | None = None) -> dict:
     """:func:`report` as pandas DataFrames (``"magnitude.hourly"``, ``"spread.variants"``…),
-    published under the campaign's privacy policy (small cells as ``"<k"``)."""
+    published under the campaign's privacy policy (small cells as ``"<k"``); ``results``
+    already computed (raw, from :func:`report`) are reused instead of computed again."""
     from groundswell.metrics import frames as as_frames
 
-    results = report(source, campaign, tags, metrics, options, reveal)
+    if not results:
+        results = report(source, campaign, tags, metrics, options, reveal)
     return as_frames(publish(results, policy_of(campaign, tags, reveal)))
 
 
@@ -448,12 +468,94 @@ def write_html(path: str | os.PathLike[str], source: Source, campaign: CampaignL
     """The self-contained HTML report (charts included, works offline), published under the
     campaign's privacy policy (the page publishes what it shows), whose notice it carries;
     ``results`` already computed (raw, from :func:`report`) are reused."""
+    from groundswell.report.html import on_page
     from groundswell.report.html import write_html as render
 
     if not results:  # the report's metrics (a campaign with [roles] adds the roles)
         results = report(source, campaign, tags, options=options, reveal=reveal)
+    shown = methods(source, campaign, tags, [m.name for m in on_page(results)], options,
+                    reveal)
     return render(Path(path), tables_of(source), scope_of(source, campaign, tags, reveal),
-                  results, options=options)
+                  results, options=options, methods=shown)
+
+
+def methods(source: Source, campaign: CampaignLike = None, tags: Sequence[str] = (),
+            metrics: Sequence[str] | None = None, options: Options = None,
+            reveal: bool = False, dp: Mapping[str, Any] | None = None) -> Methods:
+    """The methods paragraph's facts (:mod:`groundswell.report.methods`): the data's
+    platforms, days and ingest log, the campaign's matching rule, the definitions of the
+    ``metrics`` shown (the report's default ones when None) with their ``options``, the
+    deduplication and deletions, the privacy policy (and ``dp``, a release's
+    :func:`groundswell.privacy.dp.release` result), the software, and fingerprints of the
+    store and of the campaign. ``.text()``, ``.html()`` and ``.as_json()`` render it."""
+    import platform as python
+
+    import duckdb
+    import ibis
+
+    from groundswell import __version__
+    from groundswell.metrics import chosen, registry
+    from groundswell.report.methods import gather
+
+    chosen_campaign = campaign_of(campaign, tags)
+    if metrics is None:
+        metrics = [m.name for m in chosen()] + (
+            ["roles"] if chosen_campaign and chosen_campaign.roles_config else [])
+    registered = registry()
+    metrics = [name for name in metrics if name in registered]
+    settings = {name: registered[name].settings((options or {}).get(name)) for name in metrics}
+    software = {"groundswell": __version__, "DuckDB": duckdb.__version__,
+                "Ibis": ibis.__version__, "Python": python.python_version()}
+    con, kind, close = _methods_connection(source)
+    if getattr(source, "kind", "duckdb") == "spark":
+        import pyspark
+
+        software["Apache Spark (pyspark)"] = pyspark.__version__
+    try:
+        return gather(con, chosen_campaign, policy_of(chosen_campaign, reveal=reveal),
+                      source=kind, engine=getattr(source, "kind", "duckdb"), metrics=metrics,
+                      settings=settings, software=software, dp=dp)
+    finally:
+        close()
+
+
+def _methods_connection(source: Source):
+    """A DuckDB connection that sees the source's tables (the store's own; an export's
+    Parquet files read by DuckDB whatever engine runs the metrics: the facts and the
+    fingerprint are the same bytes either way), what the source is, and how to let it go."""
+    from groundswell.engines import duckdb_parquet
+    from groundswell.schema import MANIFEST
+
+    if isinstance(source, storage.Store):
+        return source.con, "store", lambda: None
+    folder = Path(str(source.source))
+    if not (folder / MANIFEST).is_file():  # an engine over a store
+        return source.backend.con, "store", lambda: None
+    kind = "private export" if _export_key(source)[1] else "export"
+    if source.kind == "duckdb":
+        return source.backend.con, kind, lambda: None
+    backend = duckdb_parquet(folder)
+    return backend.con, kind, backend.disconnect
+
+
+def network(source: Source, campaign: CampaignLike = None, kind: str = "repost",
+            tags: Sequence[str] = (), min_weight: int = 1, reveal: bool = False) -> nx.Graph:
+    """The campaign's ``kind`` network (``repost``, ``reply``, ``quote``, ``mention``:
+    directed, account → account; ``cotag``, ``author-tag``: undirected) as a networkx graph,
+    edges of at least ``min_weight`` interactions; private accounts named by the report's
+    pseudonyms unless ``reveal`` (docs/network.md). ``graph.graph`` says what was left out."""
+    from groundswell.network import build
+
+    return build(tables_of(source), scope_of(source, campaign, tags, reveal), kind, min_weight)
+
+
+def write_network(graph: nx.Graph, path: str | os.PathLike[str],
+                  fmt: str | None = None) -> list[Path]:
+    """Write a :func:`network` as GEXF, GraphML or CSV (from ``path``'s extension, or
+    ``fmt``); the files written (CSV: the edges, then ``FILE-nodes.csv``)."""
+    from groundswell.network import write
+
+    return write(graph, path, fmt)
 
 
 def hashtags(source: Source, top: int | None = 50, policy: Policy | None = None
@@ -591,6 +693,6 @@ def rotate_key(store: storage.Store) -> dict[str, str]:
 
 
 __all__ = ["Store", "bursts", "campaign_of", "check_inputs", "export", "follow", "frames",
-           "hashtags", "ingest", "open_engine", "panels", "policy_of", "publish", "quarantine",
-           "report", "rotate_key", "share",
-           "report_json", "report_warnings", "scope_of", "tables_of", "trends", "write_html"]
+           "hashtags", "ingest", "methods", "network", "open_engine", "panels", "policy_of",
+           "publish", "quarantine", "report", "report_json", "report_warnings", "rotate_key",
+           "scope_of", "share", "simulate", "tables_of", "trends", "write_html", "write_network"]

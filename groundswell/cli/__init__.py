@@ -252,11 +252,16 @@ def serve(db: str, campaign_file: str | None, host: str, port: int, refresh: flo
                    "(OpenDP; spends ε from the campaign's budget; see docs/privacy.md).")
 @click.option("--epsilon", type=float, default=None, metavar="ε",
               help="ε of this --dp release [default: the campaign's [privacy] epsilon].")
+@click.option("--methods", "with_methods", is_flag=True,
+              help="Also print the methods paragraph a paper can quote (sources, matching "
+                   "rule, definitions, deletions, privacy, software, fingerprints); with "
+                   "--json, under \"methods\". The HTML report always carries it.")
 @friendly_errors
 def report(db: str, as_json: bool, campaign_file: str | None, tags: tuple[str, ...],
            metrics: tuple[str, ...], options: tuple[str, ...], engine: str,
            input_dir: str | None, spark_master: str | None, html_out: str | None,
-           png_dir: str | None, reveal: bool, dp: bool, epsilon: float | None) -> None:
+           png_dir: str | None, reveal: bool, dp: bool, epsilon: float | None,
+           with_methods: bool) -> None:
     """Measure a campaign: magnitude, the call to action, spread, cascades, response tags.
 
     Without --campaign or --tag, every stored post is in scope. The same metrics run on
@@ -275,12 +280,13 @@ def report(db: str, as_json: bool, campaign_file: str | None, tags: tuple[str, .
       groundswell report --tag metoo --tag balancetonporc --json | jq .participants
       groundswell report --campaign examples/metoo.toml --metric cotags --option cotags.top=30
       groundswell report --campaign examples/metoo.toml --dp --epsilon 0.5
+      groundswell report --campaign examples/metoo.toml --methods
       groundswell export --reveal -o export/ && groundswell report --engine spark \\
           --input export/ --campaign examples/metoo.toml
     """
     campaign = api.campaign_of(campaign_file, tags)
     if dp:
-        return _dp_release(db, campaign, epsilon, as_json)
+        return _dp_release(db, campaign, epsilon, as_json, with_methods)
     settings = parse_options(options)
     policy = api.policy_of(campaign, reveal=reveal)
     if engine == "spark" and not input_dir:
@@ -293,30 +299,43 @@ def report(db: str, as_json: bool, campaign_file: str | None, tags: tuple[str, .
                              options=settings, reveal=reveal)
         if html_out or png_dir:
             _write_pages(source, campaign, results, settings, html_out, png_dir, reveal)
+        methods = api.methods(source, campaign, metrics=list(results), options=settings,
+                              reveal=reveal) if with_methods else None
     for warning in api.report_warnings(results):
         err.print(Text.assemble(("warning: ", "yellow"), warning), soft_wrap=True)
     shown = api.publish(results, policy)
     if as_json:
-        emit_json(api.report_json(shown, policy))
+        emit_json({**api.report_json(shown, policy),
+                   **({"methods": methods.as_json()} if methods else {})})
         return
     from groundswell.report.console import print_report
 
     if reveal:
         out.print(REVEALED, style="bold red", highlight=False)
     print_report(shown, out)
+    if methods is not None:
+        out.print()
+        out.print(methods.text(), markup=False, highlight=False)
 
 
-def _dp_release(db: str, campaign, epsilon: float | None, as_json: bool) -> None:
-    """``report --dp``: the differentially private magnitude numbers (spends ε)."""
+def _dp_release(db: str, campaign, epsilon: float | None, as_json: bool,
+                with_methods: bool = False) -> None:
+    """``report --dp``: the differentially private magnitude numbers (spends ε); with the
+    methods paragraph, which then states the ε spent."""
     from groundswell.privacy import dp
 
     with open_store(db) as store:
         released = dp.release(store, campaign, api.policy_of(campaign), epsilon)
+        methods = api.methods(store, campaign, metrics=["magnitude"], dp=released) \
+            if with_methods else None
     if as_json:
-        emit_json(released)
+        emit_json({**released, **({"methods": methods.as_json()} if methods else {})})
         return
     for part in dp.render(released):
         out.print(part)
+    if methods is not None:
+        out.print()
+        out.print(methods.text(), markup=False, highlight=False)
 
 
 def parse_options(given: tuple[str, ...]) -> dict[str, dict[str, str]]:
@@ -674,6 +693,7 @@ def demo(posts: int, workdir: str, seed: int, platforms: str) -> None:
 
 
 from groundswell.cli.forget import forget  # noqa: E402
+from groundswell.cli.network import network  # noqa: E402
 from groundswell.cli.privacy import keys, share  # noqa: E402
 from groundswell.cli.roles import label, roles_group  # noqa: E402  (registered below)
 from groundswell.cli.tables import mapping_group  # noqa: E402
@@ -684,6 +704,7 @@ main.add_command(label)
 main.add_command(mapping_group)
 main.add_command(keys)
 main.add_command(forget)
+main.add_command(network)
 main.add_command(share)
 main.add_command(watch)
 
