@@ -10,8 +10,14 @@ layer over it::
     store.hashtags(top=20)                # pandas DataFrame
 """
 
+from importlib import metadata as _metadata
+
 from groundswell.api import Store
 from groundswell.store import StoreBusy, StoreError, StoreFull
 
-__version__ = "0.1.0"
+# One version, pyproject.toml's, read from the installed package's metadata.
+try:
+    __version__ = _metadata.version("groundswell")
+except _metadata.PackageNotFoundError:  # a source tree on sys.path that was never installed
+    __version__ = "0+unknown"
 __all__ = ["Store", "StoreBusy", "StoreError", "StoreFull", "__version__"]

@@ -220,7 +220,8 @@ def require_spark() -> None:
     try:
         import pyspark
     except ImportError:
-        raise EngineUnavailable(f"Spark support is not installed: {SPARK_INSTALL}") from None
+        raise EngineUnavailable(f"the Spark engine needs the spark extra: {SPARK_INSTALL} "
+                                "(pyspark is not installed)") from None
     version = _version(pyspark.__version__)
     if version >= (4, 1):
         raise EngineUnavailable(f"pyspark {pyspark.__version__} is too new for Ibis's Spark "

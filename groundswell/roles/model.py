@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from groundswell.roles.extra import require_roles_extra
 from groundswell.roles.prevalence import Estimate, estimate
 
 __all__ = ["FORMAT", "RoleModel", "evaluation"]
@@ -75,6 +76,7 @@ class RoleModel:
               role_names: Sequence[str] | None = None) -> RoleModel:
         """Fit on labelled ``texts``; ``role_names`` fixes the roles' order (default: the
         labels' roles, sorted). Needs at least two roles with two labels each."""
+        require_roles_extra("training a role model")
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
         names = tuple(role_names or sorted(set(roles)))
@@ -142,6 +144,7 @@ class RoleModel:
     @classmethod
     def load(cls, path: str | Path) -> RoleModel:
         """A model written by :meth:`save`. It is a pickle: load only models you made."""
+        require_roles_extra(f"the role model {path}")  # unpickling it imports scikit-learn
         try:
             data = pickle.loads(Path(path).read_bytes())
         except FileNotFoundError:
@@ -156,6 +159,7 @@ class RoleModel:
 def evaluation(roles: Sequence[str], truth: np.ndarray, predicted: np.ndarray) -> dict:
     """Per-role precision, recall, F1 and support, macro F1, accuracy and the confusion
     matrix (rows: true roles, columns: predicted), from indices."""
+    require_roles_extra("evaluating a role model")
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 
     labels = list(range(len(roles)))

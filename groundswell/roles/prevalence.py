@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from groundswell.roles.extra import require_roles_extra
+
 __all__ = ["Estimate", "adjusted", "classify_and_count", "estimate"]
 
 METHODS = ("pacc", "acc", "cc")
@@ -57,6 +59,7 @@ def adjusted(rates: np.ndarray, observed: np.ndarray) -> np.ndarray:
     Solved with QuaPy's adjustment (the exact inversion, the plain count when the rates
     cannot be inverted; a thousand times faster than its optimiser, which the bootstrap
     needs) and its clipping to the simplex."""
+    require_roles_extra("correcting the role shares (pacc, acc)")
     from quapy.functional import normalize_prevalence
     from quapy.method.aggregative import ACC
 
