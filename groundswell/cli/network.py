@@ -69,13 +69,15 @@ def network(db: str, campaign_file: str | None, tags: tuple[str, ...], kind: str
     if not Path(db).is_file():
         raise StoreError(f"no store at {db} (ingest files first: groundswell ingest --db {db})")
     campaign = api.campaign_of(campaign_file, tags)
-    with open_store(db, read_only=True) as store:
+    # a spinner on stderr (a terminal only): a million-post campaign takes half a minute
+    with open_store(db, read_only=True) as store, err.status(f"building the {kind} network"):
         graph = api.network(store, campaign, kind, min_weight=min_weight, reveal=reveal)
     if graph.graph["campaign_posts"] == 0:
         raise ValueError("no post matches the campaign in this store: nothing to draw "
                          "(check --tag / --campaign, or `groundswell hashtags`)")
     summary = _summary(graph, output, chosen)
-    summary["files"] = [str(p) for p in api.write_network(graph, output, chosen)]
+    with err.status(f"writing {output}"):
+        summary["files"] = [str(p) for p in api.write_network(graph, output, chosen)]
     if not graph.number_of_edges():
         err.print(f"[yellow]warning:[/] the campaign's {summary['campaign_posts']:,} posts "
                   f"make no {kind} edge of weight {min_weight} or more: the file holds an "
