@@ -62,6 +62,8 @@ def build(tables: Tables, scope: Scope, kind: str, min_weight: int = 1) -> nx.Gr
             1 for _, d in graph.nodes(data=True)
             if d.get("kind") == "account" and not d.get("public"))
         graph.graph["privacy"] = scope.policy.notice()
+        # Gephi shows the name (GEXF's graph name, GraphML's graph data)
+        graph.graph["name"] = f"{graph.graph['campaign']}: {kind} network"
         return graph
     finally:
         ctx.release()
