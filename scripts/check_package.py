@@ -520,9 +520,9 @@ def spark_extra(venv: Venv, wheel: Path, project: dict, campaign: Path) -> None:
     on_spark = venv.gs_json(*question, "--engine", "spark")  # one metric: magnitude's JSON
     seconds = time.perf_counter() - started
     on_duckdb = venv.gs_json(*question, "--engine", "duckdb")
-    check(on_spark.get("participants") and on_spark == on_duckdb, "report --engine spark differs from DuckDB's on the same "
-                                 f"export:\n{json.dumps(on_spark)[:400]}\n"
-                                 f"{json.dumps(on_duckdb)[:400]}")
+    check(bool(on_spark.get("participants")) and on_spark == on_duckdb,
+          "report --engine spark differs from DuckDB's on the same export:\n"
+          f"{json.dumps(on_spark)[:400]}\n{json.dumps(on_duckdb)[:400]}")
     ok(f"report --engine spark over the export = DuckDB's over the same files: "
        f"{on_spark['participants']:,} participants, {on_spark['posts']:,} posts "
        f"(Spark {seconds:.0f} s, start-up included)")
