@@ -19,8 +19,8 @@ from groundswell.simulate.platforms import (  # noqa: F401  (the demo's vocabula
     parse_platforms,
     share_posts,
     simulate_platforms,
+    write_campaign_file,
 )
-from groundswell.simulate.truth import campaign_toml
 
 
 def campaign_from_truth(truth: dict) -> Campaign:
@@ -46,8 +46,7 @@ def campaign_from_truth(truth: dict) -> Campaign:
 def write_campaign(truths: Sequence[dict], path: Path, command: str) -> Campaign:
     """The planted campaign as one campaign file (an origin on each simulated platform),
     written where the user can edit it and read back as ``report --campaign`` would."""
-    path.write_text(campaign_toml(truths[0], command, also=truths[1:]), encoding="utf-8")
-    return Campaign.load(path)
+    return Campaign.load(write_campaign_file(truths, path, command))
 
 
 def run_demo(posts: int, workdir: Path, seed: int, out: Console, err: Console,

@@ -79,10 +79,13 @@ def account_node(ctx: Context, row: dict[str, Any], origins: set[tuple[str, str]
     """``(node id, attributes)`` of one account row of :func:`account_rows`."""
     platform, author = row["platform"], row["id"]
     public = ctx.is_public_figure(row["followers"], row["verified"], row["handle"])
-    shown = public or ctx.policy.reveal
-    label = (ctx.name(platform, author, row["handle"], row["followers"], row["verified"])
-             if row["handle"] or not shown else author)
-    node = f"{platform}:{author if shown else ctx.pseudonym(platform, author)}"
+    if public or ctx.policy.reveal:  # named: by handle where the store knows it
+        label = (ctx.name(platform, author, row["handle"], row["followers"], row["verified"])
+                 if row["handle"] else author)
+        node = f"{platform}:{author}"
+    else:  # the report's pseudonym, computed once for the id and the label
+        label = ctx.pseudonym(platform, author)
+        node = f"{platform}:{label}"
     first = row["first_at"] if row["first_at"] is not None else row["seen"]
     return node, {"label": label, "kind": "account", "platform": platform,
                   "role": role(row, origins), "public": bool(public),

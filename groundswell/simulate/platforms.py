@@ -16,7 +16,7 @@ from groundswell.simulate import simulate
 from groundswell.simulate.truth import campaign_toml
 
 __all__ = ["PLATFORM_FORMATS", "PLATFORM_WEIGHTS", "DEMO_START", "Simulated",
-           "parse_platforms", "share_posts", "simulate_platforms"]
+           "parse_platforms", "share_posts", "simulate_platforms", "write_campaign_file"]
 
 #: Each platform that can be simulated, with the format its posts are written in.
 PLATFORM_FORMATS = {"twitter": "twitter-v2", "bluesky": "bluesky-jetstream",
@@ -65,6 +65,13 @@ def share_posts(posts: int, platforms: Sequence[str]) -> dict[str, int]:
     return dict(zip(platforms, shares, strict=True))
 
 
+def write_campaign_file(truths: Sequence[dict[str, Any]], path: Path, command: str) -> Path:
+    """The planted campaign of ``truths`` (one per platform) as one campaign file whose
+    origin is the call to action on each platform; ``command`` is recorded in it."""
+    path.write_text(campaign_toml(truths[0], command, also=truths[1:]), encoding="utf-8")
+    return path
+
+
 def simulate_platforms(out_dir: str | Path, posts: int,
                        platforms: Sequence[str] = ("twitter", "bluesky", "mastodon"),
                        seed: int = 0, command: str | None = None,
@@ -93,11 +100,9 @@ def simulate_platforms(out_dir: str | Path, posts: int,
                                         start=DEMO_START if several else None)
         files[platform] = data
     ordered = list(truths.values())
-    campaign_file = out_dir / "metoo.campaign.toml"
     command = command or (f"groundswell demo --posts {posts} --seed {seed} --platforms "
                           + ",".join(platforms))
-    campaign_file.write_text(campaign_toml(ordered[0], command, also=ordered[1:]),
-                             encoding="utf-8")
+    campaign_file = write_campaign_file(ordered, out_dir / "metoo.campaign.toml", command)
     planted = {key: sum(t[key] for t in ordered)
                for key in ("posts", "participants", "matched_posts")}
     return Simulated(files, truths, campaign_file,
