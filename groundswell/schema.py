@@ -295,7 +295,7 @@ BATCH: dict[str, str] = {
 #: Account statuses whose posts leave every metric until the account is active again
 #: (``hidden_posts``); ``deleted`` removes them for good (``account_deletions``). Other
 #: statuses (a relay's ``desynchronized``, ``throttled``) change nothing.
-HIDING_STATUSES = ("takendown", "suspended", "deactivated")
+HIDING_STATUSES = ("takendown", "suspended", "deactivated", "protected")
 
 #: Tables whose rows hang off a post and must vanish with it (compliance deletes).
 POST_DERIVED_TABLES = ("post_hashtags", "mentions", "post_versions", "labels")

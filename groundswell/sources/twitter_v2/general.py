@@ -3,9 +3,10 @@
 Handles every line shape twarc2 produces: response pages (``data`` + ``includes``), flattened
 tweets (``twarc2 flatten``: one tweet per line with ``author`` and referenced tweets inlined),
 filtered-stream lines (``{"data": {...}, "matching_rules": [...]}``), ``errors`` blocks, and
-compliance events (``{"id", "action": "delete", ...}``). Records that are not tweets (users,
-lists, tweet counts) are recognised and skipped with a reason so they are never mistaken for
-posts.
+compliance notices: job results (``{"id", "action": "delete", ...}``) and stream events
+(``{"data": {"user_delete": ...}}``), read by :mod:`.compliance`. Records that are not tweets
+(users, lists, tweet counts) are recognised and skipped with a reason so they are never
+mistaken for posts.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from groundswell.sources.base import (
     id_str,
     utc_naive,
 )
+from groundswell.sources.twitter_v2 import compliance
 from groundswell.text import extract_hashtags
 
 PLATFORM = "twitter"
@@ -86,7 +88,7 @@ def claims(obj: dict) -> bool:
 
 def parse(obj: dict, emit: Emitter) -> None:
     if "action" in obj and "id" in obj and "data" not in obj:
-        _compliance(obj, emit)
+        compliance.parse_job_line(obj, emit, PLATFORM, parse_time)
     elif "data" in obj or "errors" in obj:
         _page(obj, emit)
     else:
@@ -94,20 +96,12 @@ def parse(obj: dict, emit: Emitter) -> None:
         _item(obj, emit, observed, where="line")
 
 
-def _compliance(obj: dict, emit: Emitter) -> None:
-    action = obj.get("action")
-    if action != "delete":
-        emit.skip(f"compliance event {str(action)[:30]!r} (not a delete)")
-        return
-    post_id = id_str(obj.get("id"))
-    if post_id is None:
-        raise RecordError("compliance event without id")
-    emit.delete(PLATFORM, post_id, parse_time(obj.get("created_at")), as_str(obj.get("reason")))
-
-
 def _page(obj: dict, emit: Emitter) -> None:
     observed = observed_time(as_dict(obj.get("__twarc")).get("retrieved_at"))
     data = obj.get("data")
+    if compliance.is_stream_event(data):
+        compliance.parse_stream_event(data, emit, PLATFORM, parse_time)
+        return
     items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
     includes = as_dict(obj.get("includes"))
     if data is not None and not isinstance(data, (list, dict)):
