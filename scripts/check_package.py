@@ -58,8 +58,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PIP = ("-m", "pip", "--disable-pip-version-check", "-q")
+#: Where `report --png` looks for Debian's chromium (groundswell/report/png.py).
+CHROMIUM = os.environ.get("GROUNDSWELL_CHROMIUM", "/usr/bin/chromium")
 #: Import names of the extras' packages: absent from a core install.
-EXTRA_MODULES = {"roles": ("sklearn", "quapy"), "spark": ("pyspark",)}
+EXTRA_MODULES = {"roles": ("sklearn", "quapy"), "spark": ("pyspark",), "png": ("playwright",)}
 #: Simulated campaigns run from the installed package.
 FORMATS = ("twitter-v2", "bluesky-jetstream", "mastodon")
 POSTS = 5000
@@ -218,8 +220,8 @@ def inspect_wheel(wheel: Path, project: dict) -> None:
           f"METADATA Requires-Python {meta['Requires-Python']!r}, pyproject "
           f"{project['requires-python']!r}")
     extras = set(meta.get_all("Provides-Extra") or [])
-    check({"roles", "spark"} <= extras, f"METADATA provides extras {sorted(extras)}, "
-                                        "not roles and spark")
+    check(set(EXTRA_MODULES) <= extras, f"METADATA provides extras {sorted(extras)}, "
+                                        f"not {', '.join(EXTRA_MODULES)}")
     check(meta["License-Expression"] == "MIT" and info + "licenses/LICENSE" in names,
           "METADATA should say License-Expression: MIT and ship licenses/LICENSE")
     ok(f"METADATA: groundswell {version}, Requires-Python {meta['Requires-Python']}, "
@@ -232,7 +234,7 @@ def inspect_wheel(wheel: Path, project: dict) -> None:
                 continue
             check(not any(r.lower().startswith(name) for r in core),
                   f"{name} (extra {extra}) is a core dependency in METADATA")
-    ok("scikit-learn, QuaPy and pyspark only in their extras")
+    ok("scikit-learn, QuaPy, pyspark and playwright only in their extras")
     scripts = dict(points["console_scripts"]) if "console_scripts" in points else {}
     check(scripts == project["scripts"],
           f"console scripts {scripts}, pyproject says {project['scripts']}")
@@ -306,7 +308,7 @@ def install_core(venv: Venv, wheel: Path, version: str) -> None:
         "import importlib.util as u; print(' '.join(m for m in "
         f"{sorted(m for ms in EXTRA_MODULES.values() for m in ms)!r} if u.find_spec(m)))")
     check(not present.strip(), f"a core install has the extras' packages: {present.strip()}")
-    ok("no scikit-learn, QuaPy or pyspark: the core install is core only")
+    ok("no scikit-learn, QuaPy, pyspark or playwright: the core install is core only")
 
 
 def pipeline(venv: Venv) -> tuple[Path, Path]:
@@ -471,6 +473,14 @@ def without_extras(venv: Venv, db: Path, campaign: Path) -> None:
           f"report --engine spark without pyspark should say {wanted!r}, said:\n"
           f"{tail(failed.stderr)}")
     ok(f"report --engine spark → exit 1: {failed.stderr.strip()}")
+    failed = venv.gs("report", "--db", db, "--campaign", campaign, "--png", work / "png",
+                     expect=1)
+    wanted = ("pip install 'groundswell[png]'" if os.access(CHROMIUM, os.X_OK)
+              else "apt-get install chromium")
+    check(wanted in failed.stderr and "Traceback" not in failed.stderr,
+          f"report --png without playwright should say {wanted!r}, said:\n"
+          f"{tail(failed.stderr)}")
+    ok(f"report --png → exit 1: {failed.stderr.strip()}")
 
 
 def roles_extra(venv: Venv, wheel: Path, db: Path, campaign: Path) -> None:

@@ -53,8 +53,8 @@ def check_browser() -> None:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         raise BrowserMissing(
-            "--png needs the playwright package: pip install 'playwright>=1.40' "
-            "(it drives the system's chromium; no browser download is needed)") from None
+            "--png needs the png extra: pip install 'groundswell[png]' (Playwright, which "
+            "drives the system's chromium; no browser download is needed)") from None
 
 
 def _block_network(route) -> None:
