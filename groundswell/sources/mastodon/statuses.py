@@ -70,6 +70,13 @@ def emit_status(status: object, emit: Emitter, server: str | None, depth: int = 
     repost_of = _uri(reblog) if reblog is not None else None
     quote = get("quote")
     quoted, quote_of = _quoted(quote, server)
+    edited = get("edited_at")
+    if edited is None and emit.known_post(PLATFORM, uri):
+        # the batch read this status already (a boosted status comes again with every boost,
+        # a reply's parent with its replies): its text, tags and mentions, the HTML parse that
+        # is most of a status's time, are not read twice; what may be newer still is
+        _also(emit, uri, author, local, account, server, reblog, quoted, depth)
+        return
     in_reply_to = id_str(get("in_reply_to_id"))
     mentioned, by_id = mentions(status, server)
     reply_to_author = None
@@ -89,18 +96,25 @@ def emit_status(status: object, emit: Emitter, server: str | None, depth: int = 
     text, tag_text = text_and_tag_text(content)
     tags = hashtags(status, tag_text)
     lang = get("language")
-    edited = get("edited_at")
 
     emit.post(PLATFORM, uri, author, created_at, text,
               lang if type(lang) is str and lang else None, kind,
               f"local:{server}/{in_reply_to}" if in_reply_to and server else None,
               reply_to_author, repost_of, quote_of, None,
               tags, mentioned)
+    if edited is not None:
+        _edit(emit, uri, edited, text, tags, mentioned)
+    _also(emit, uri, author, local, account, server, reblog, quoted, depth)
+
+
+def _also(emit: Emitter, uri: str, author: str, local: str | None,
+          account: dict[str, Any], server: str | None, reblog: dict | None,
+          quoted: dict | None, depth: int) -> None:
+    """What a status says besides its post: its local id on ``server``, its author's
+    snapshot, and the statuses it carries."""
     if server is not None and local is not None:
         emit.local_id(PLATFORM, server, local, uri)
     snapshot(account, author, emit)
-    if edited is not None:
-        _edit(emit, uri, edited, text, tags, mentioned)
     for where, carried in (("reblog", reblog), ("quoted status", quoted)):
         if carried is not None:
             try:

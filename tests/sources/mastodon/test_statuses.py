@@ -312,3 +312,30 @@ def test_a_server_sent_stream_cut_into_chunks_reads_the_same(stream_statuses, wr
             rows.append(rows_of(store))
             assert summary.quarantined == 0
     assert rows[0] == rows[1] and len(rows[0]["posts"]) == 47
+
+
+def test_a_status_the_batch_holds_is_not_parsed_again(timeline, store, ingest, write, rows_of,
+                                                      make_store, monkeypatch) -> None:
+    """Every boost carries the boosted status: within a batch its HTML is read once (the
+    ingest's costliest step), and the tables are those of reading it each time (one line
+    per batch)."""
+    import groundswell.sources.mastodon.statuses as statuses
+
+    original = tagged(timeline)
+    boosts = [{**s, "id": str(9_000_000 + i), "uri": f"{s['uri']}/boost", "content": "",
+               "reblog": original, "tags": [], "mentions": []}
+              for i, s in enumerate(timeline[:5]) if s is not original]
+    lines = [original, *boosts, original]
+    parsed: list[str] = []
+    real = statuses.text_and_tag_text
+    monkeypatch.setattr(statuses, "text_and_tag_text",
+                        lambda content: parsed.append(content) or real(content))
+    ingest(store, write("boosts.jsonl", lines), server=MASTODON_SOCIAL)
+    assert parsed.count(original["content"]) == 1
+    apart = make_store("apart")
+    for i, line in enumerate(lines):  # a batch of its own for each line: nothing known
+        ingest(apart, write(f"line{i}.jsonl", [line]), server=MASTODON_SOCIAL)
+    assert parsed.count(original["content"]) == 1 + len(lines)
+    assert rows_of(store) == rows_of(apart)
+    assert one(store, "SELECT count(*) FROM posts WHERE repost_of_post_id = ?",
+               [original["uri"]]) == [(len(boosts),)]
