@@ -30,17 +30,14 @@ from groundswell.sources.base import Emitter, RecordError, as_str, id_str
 #: How the source reads a notice's time (``event_at``, ``created_at``).
 Clock = Callable[[object], datetime | None]
 
-#: Tweet events: what each does (the deletion's reason), or None for a skip.
-TWEET_EVENTS: dict[str, str | None] = {
-    "delete": "deleted", "drop": "dropped", "undrop": None, "tweet_edit": None,
-    "withheld": None}
-#: User events: the account's status after it (None: active again), or "" for a skip.
+#: Tweet events that remove the tweet, and the deletion's reason.
+TWEET_EVENTS = {"delete": "deleted", "drop": "dropped"}
+#: User events: the account's status after it (None: active again).
 USER_EVENTS: dict[str, str | None] = {
     "user_delete": "deactivated", "user_undelete": None,
     "user_protect": "protected", "user_unprotect": None,
-    "user_suspend": "suspended", "user_unsuspend": None,
-    "user_withheld": "", "scrub_geo": "", "user_profile_modification": ""}
-#: Why a skipped event changes nothing.
+    "user_suspend": "suspended", "user_unsuspend": None}
+#: Events that change nothing here, and why.
 SKIPS = {
     "undrop": "an undropped tweet stays removed: its drop deleted it",
     "tweet_edit": "the edited tweet arrives as a post of its own",
@@ -56,7 +53,7 @@ def is_stream_event(data: object) -> bool:
     if type(data) is not dict or len(data) != 1:
         return False
     name = next(iter(data))
-    return name in TWEET_EVENTS or name in USER_EVENTS
+    return name in TWEET_EVENTS or name in USER_EVENTS or name in SKIPS
 
 
 def parse_stream_event(data: dict, emit: Emitter, platform: str, parse_time: Clock) -> None:
@@ -64,10 +61,10 @@ def parse_stream_event(data: dict, emit: Emitter, platform: str, parse_time: Clo
     name, body = next(iter(data.items()))
     if type(body) is not dict:
         raise RecordError(f"compliance {name} event is a {type(body).__name__}, not an object")
-    at = parse_time(body.get("event_at"))
     if name in SKIPS:
         emit.skip(f"compliance {name} ({SKIPS[name]})")
         return
+    at = parse_time(body.get("event_at"))
     subject = "tweet" if name in TWEET_EVENTS else "user"
     thing = body.get(subject)
     subject_id = id_str(thing.get("id")) if type(thing) is dict else None
