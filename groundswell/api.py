@@ -424,6 +424,22 @@ def publish(results: Mapping[str, Any], policy: Policy) -> dict[str, Any]:
     return published(dict(results), policy)
 
 
+def suppress(frame: pd.DataFrame, counts: Mapping[str, str | None],
+             campaign: CampaignLike = None, *, key: Sequence[str] = (),
+             totals: Sequence[str] | None = (), policy: Policy | None = None) -> pd.DataFrame:
+    """A table of your own (a question the report does not ask) as an output may show it:
+    each column of ``counts`` is decided by the column of distinct people it names (None: it
+    counts people), ``"<k"`` when they are fewer than ``k``, and other counts withheld (None)
+    so that no subtraction from the total gives a small one back. ``key``: the columns naming
+    a row (default: the others); ``totals``: the rows sharing these columns add up to a total
+    that is or will be published (``()``: all rows; None: none). The people columns are left
+    out. The policy is ``campaign``'s (or ``policy``). See docs/privacy.md#your-own-tables."""
+    from groundswell.metrics.suppress.frame import suppress_frame
+
+    chosen = policy if policy is not None else policy_of(campaign)
+    return suppress_frame(frame, counts, chosen, key=key, totals=totals)
+
+
 def report_json(results: Mapping[str, Any], policy: Policy | None = None) -> dict[str, Any]:
     """``report --json``: each metric's result under its name, except those that declare
     their keys the top level (magnitude's numbers); with ``policy``, the policy in force under

@@ -151,6 +151,7 @@ def test_the_privacy_cells_show_pseudonyms_and_hide_small_counts(run):
     hidden = _count(_printed(nb, "privacy-own"), r"(\d+) of the chart's")
     assert hidden > 0
     assert "<10" in _shown(nb, "privacy-own", "text/plain")
+    assert re.search(r"and \d+ more are withheld", _printed(nb, "privacy-own"))
 
 
 def test_the_committed_notebook_is_clean():
