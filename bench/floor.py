@@ -22,11 +22,14 @@ import argparse
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
 
 import orjson
 
 BLOCK = 1 << 20
+T = TypeVar("T")
 
 
 def _tags_v2(obj: dict, tags: Counter[str]) -> int:
@@ -98,7 +101,14 @@ def count(obj: object, tags: Counter[str]) -> int:
 def read_range(path: str, start: int, end: int) -> tuple[int, Counter[str]]:
     """Posts and tags of the lines that start in ``[start, end)``."""
     tags: Counter[str] = Counter()
-    posts = 0
+    return scan_range(path, start, end, count, tags), tags
+
+
+def scan_range(path: str, start: int, end: int, visit: Callable[[object, T], int],
+               state: T) -> int:
+    """The sum of ``visit(obj, state)`` over the decoded lines that start in ``[start, end)``
+    (lines that are not JSON skipped): the floor's loop, which other measurements reuse."""
+    total = 0
     with open(path, "rb") as fh:
         if start:
             fh.seek(start - 1)
@@ -111,8 +121,8 @@ def read_range(path: str, start: int, end: int) -> tuple[int, Counter[str]]:
                 obj = orjson.loads(line)
             except orjson.JSONDecodeError:
                 continue
-            posts += count(obj, tags)
-    return posts, tags
+            total += visit(obj, state)
+    return total
 
 
 def main() -> None:

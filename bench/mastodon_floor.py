@@ -49,45 +49,39 @@ PHASES = ("decode", "collect", "parse", "parse+text_lexbor", "parse+text(sep)", 
 
 def collect(path: str, start: int, end: int) -> tuple[int, dict[str, str]]:
     """Statuses in the lines starting in ``[start, end)``, and the content of each ``uri``
-    (the first met), decoding as the floor does."""
-    statuses = 0
+    (the first met), decoding as the floor does (its own loop, ``floor.scan_range``)."""
     contents: dict[str, str] = {}
-    with open(path, "rb") as fh:
-        if start:
-            fh.seek(start - 1)
-            fh.readline()
-        while fh.tell() < end:
-            line = fh.readline()
-            if not line:
-                break
-            try:
-                obj = orjson.loads(line)
-            except orjson.JSONDecodeError:
-                continue
-            if isinstance(obj, list):
-                found = obj
-            elif isinstance(obj, dict) and isinstance(obj.get("event"), str):
-                if obj["event"] not in ("update", "status.update"):
-                    continue
-                try:
-                    found = [orjson.loads(obj.get("payload") or b"")]
-                except orjson.JSONDecodeError:
-                    continue
-            elif isinstance(obj, dict) and "uri" in obj and "account" in obj:
-                found = [obj]
-            else:
-                continue
-            while found:
-                status = found.pop()
-                if not isinstance(status, dict):
-                    continue
-                statuses += 1
-                uri, content = status.get("uri"), status.get("content")
-                if isinstance(uri, str) and uri not in contents:
-                    contents[uri] = content if isinstance(content, str) else ""
-                if isinstance(status.get("reblog"), dict):
-                    found.append(status["reblog"])
-    return statuses, contents
+    return floor.scan_range(path, start, end, _keep, contents), contents
+
+
+def _keep(obj: object, contents: dict[str, str]) -> int:
+    """The statuses of one decoded line (a stream message, a page, a status), each ``uri``'s
+    content kept the first time it is met."""
+    if isinstance(obj, list):
+        found = obj
+    elif isinstance(obj, dict) and isinstance(obj.get("event"), str):
+        if obj["event"] not in ("update", "status.update"):
+            return 0
+        try:
+            found = [orjson.loads(obj.get("payload") or b"")]
+        except orjson.JSONDecodeError:
+            return 0
+    elif isinstance(obj, dict) and "uri" in obj and "account" in obj:
+        found = [obj]
+    else:
+        return 0
+    statuses = 0
+    while found:
+        status = found.pop()
+        if not isinstance(status, dict):
+            continue
+        statuses += 1
+        uri, content = status.get("uri"), status.get("content")
+        if isinstance(uri, str) and uri not in contents:
+            contents[uri] = content if isinstance(content, str) else ""
+        if isinstance(status.get("reblog"), dict):
+            found.append(status["reblog"])
+    return statuses
 
 
 def _parse(html: list[str]) -> None:

@@ -53,14 +53,10 @@ def suppress_frame(frame: pd.DataFrame, counts: Mapping[str, str | None], policy
                   groups=tuple(totals) if totals is not None else None,
                   adds_up={c: None for c in counts} if totals is not None else {},
                   hidden=tuple(sorted(people)))
-    rows = [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
-    published = suppress_rows(rows, cells, policy)
+    # to_dict gives Python numbers (pandas boxes numpy scalars), which the suppression sums
+    published = suppress_rows(frame.to_dict("records"), cells, policy)
     shown = frame.drop(columns=sorted(people)).reset_index(drop=True)
     for column in counts:  # "<k" and None (withheld) beside the numbers: not NaN
         shown[column] = pd.Series([row[column] for row in published], dtype=object)
     return shown
 
-
-def _plain(value: object) -> object:
-    """numpy scalars as Python's (the suppression compares and sums Python numbers)."""
-    return value.item() if hasattr(value, "item") and not isinstance(value, str) else value
