@@ -224,7 +224,9 @@ class LiveState:
         again = []  # conditions on posts: posts to read again
         if "hidden" in changed:
             again.append(rows.follow_hidden())
-        if "versions" in changed:
+        if "versions" in changed or "deletions" in changed or forgot:
+            # a delete takes its post's versions with it: in the same batch as another edit,
+            # the count of versions can stay the same while the versions differ
             again.append(rows.edited())
         if "local_ids" in changed and self._replies_matter:
             # a reply's parent named by a local id, now resolved: it may reply to the origin

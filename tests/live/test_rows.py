@@ -168,6 +168,22 @@ def test_any_sequence_of_events(tmp_path_factory, batches, scoped):
         assert_same_as_rebuilt(store, state)
 
 
+def test_an_edit_in_the_batch_that_deletes_another_edited_post(tmp_path):
+    """Found by the test above: the delete takes one version out of the store as the edit
+    brings another in, so the store's count of versions does not change; the edit must be
+    read all the same."""
+    batches = [[("post", "p7", "alice", None, "reply", ["ibelieveyou"], "p10", False),
+                ("edit", "p7", 6, [])],
+               [("post", "p9", None, -13, "reply", ["ibelieveyou", "MeToo"], "p5", True),
+                ("delete", "p7"), ("edit", "p9", 9, ["YoTambien", "nba"])]]
+    for campaign in (None, CAMPAIGN):
+        state = LiveState(campaign, TRENDING)
+        with Store(tmp_path / f"{campaign is None}.duckdb") as store:
+            for events_of_batch in batches:
+                step(store, state, lambda b, evs=events_of_batch: [apply(b, e) for e in evs])
+            assert_same_as_rebuilt(store, state)
+
+
 def test_another_writer_between_two_updates_is_caught_up(tmp_path):
     """The marks are exact for a writer that updates after each batch. Another writer's batches
     in between (a plain ingest) are caught up too: when the newest post was deleted and a later
